@@ -1,7 +1,198 @@
 package main
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/thunes/thunes/internal/backtest"
+	"github.com/thunes/thunes/internal/catalog"
+	"github.com/thunes/thunes/internal/feed"
+	"github.com/thunes/thunes/internal/market"
+	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/venue/sim"
+)
+
+// paramFlag collects repeated --param name=value flags.
+type paramFlag map[string]float64
+
+func (p paramFlag) String() string {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%v", k, p[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+func (p paramFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want name=value, got %q", s)
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return fmt.Errorf("parameter %s: %q is not a number", k, v)
+	}
+	p[k] = f
+	return nil
+}
 
 func runBacktest(ctx context.Context, e *env, args []string) error {
-	return usagef("backtest: not implemented yet")
+	fs := newFlagSet(e, "backtest", "backtest (--data DIR | --synthetic) [--symbol S] [--interval I] [--strategy NAME] [--from DATE] [--to DATE] [--json]")
+	data := fs.String("data", "./data", "catalog directory (see 'thunes data import')")
+	mkt := fs.String("market", "spot", "market of the catalog series: spot or futures-um")
+	symbol := fs.String("symbol", "BTCUSDT", "symbol to trade")
+	ivName := fs.String("interval", "1m", "bar interval; bars are aggregated from 1m when not stored")
+	strat := fs.String("strategy", "ema-cross", "strategy: "+strings.Join(backtest.Strategies(), ", "))
+	params := paramFlag{}
+	fs.Var(params, "param", "strategy parameter name=value (repeatable), e.g. --param fast=10")
+	from := fs.String("from", "", "first day (YYYY-MM-DD, UTC) or instant (RFC 3339), inclusive")
+	to := fs.String("to", "", "last day (YYYY-MM-DD, UTC, inclusive) or instant (RFC 3339, exclusive)")
+	synthetic := fs.Bool("synthetic", false, "use the built-in synthetic market instead of a catalog")
+	seed := fs.Uint64("seed", 1, "seed of the synthetic market")
+	nbars := fs.Int("bars", 200_000, "number of synthetic bars when --to is not given")
+	capital := fs.String("capital", "10000", "starting balance in the quote asset")
+	maker := fs.String("maker-fee", "0.001", "maker commission rate")
+	taker := fs.String("taker-fee", "0.001", "taker commission rate")
+	latency := fs.Duration("latency", 50*time.Millisecond, "order latency to the venue")
+	slip := fs.Float64("slippage-bps", 1, "fixed slippage of market and stop fills, basis points")
+	share := fs.String("max-volume-share", "0.1", "most of a bar's volume orders may fill (0 = no cap)")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object")
+	if err := parseFlags(e, fs, args); err != nil {
+		return helpOK(err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("backtest: unexpected argument %q", fs.Arg(0))
+	}
+	iv, err := market.ParseInterval(*ivName)
+	if err != nil {
+		return usagef("backtest: --interval: %v", err)
+	}
+	fromMs, err := parseDate(*from, false)
+	if err != nil {
+		return usagef("backtest: --from: %v", err)
+	}
+	toMs, err := parseDate(*to, true)
+	if err != nil {
+		return usagef("backtest: --to: %v", err)
+	}
+	if fromMs != 0 && toMs != 0 && toMs <= fromMs {
+		return usagef("backtest: --to %s is not after --from %s", *to, *from)
+	}
+	cfg := backtest.Config{Symbol: *symbol, Interval: iv, Strategy: *strat, Params: params, Venue: sim.DefaultConfig()}
+	for _, f := range []struct {
+		name string
+		val  string
+		dst  *num.Decimal
+	}{{"capital", *capital, &cfg.Capital}, {"maker-fee", *maker, &cfg.Venue.MakerFee},
+		{"taker-fee", *taker, &cfg.Venue.TakerFee}, {"max-volume-share", *share, &cfg.Venue.MaxVolumeShare}} {
+		v, err := num.Parse(f.val)
+		if err != nil {
+			return usagef("backtest: --%s: %v", f.name, err)
+		}
+		*f.dst = v
+	}
+	if !cfg.Capital.IsPos() {
+		return usagef("backtest: --capital %s must be positive", cfg.Capital)
+	}
+	cfg.Venue.LatencyMs = latency.Milliseconds()
+	cfg.Venue.SlippageBps = *slip
+	if err := cfg.Venue.Validate(); err != nil {
+		return usagef("backtest: %v", err)
+	}
+	if _, err := backtest.NewStrategy(cfg.Strategy, cfg.Symbol, cfg.Params); err != nil {
+		return usagef("backtest: --strategy/--param: %v", err)
+	}
+	info, err := market.DefaultSpot()
+	if err != nil {
+		return err
+	}
+	in, ok := info.Instrument(cfg.Symbol)
+	if !ok {
+		return usagef("backtest: --symbol: unknown symbol %q (known: %s)", cfg.Symbol, strings.Join(info.Symbols(), ", "))
+	}
+	cfg.Instrument = in
+
+	var bars []market.Bar
+	if *synthetic {
+		sc := feed.SyntheticConfig{Seed: *seed, Interval: iv, Start: fromMs, Bars: *nbars}
+		if toMs != 0 {
+			start := fromMs
+			if start == 0 {
+				start = sc.Defaults().Start
+			}
+			sc.Bars = int((toMs - start) / int64(max(iv, market.Minute1)))
+		}
+		if sc.Bars < 1 {
+			return usagef("backtest: the date range holds no %s bar", iv)
+		}
+		if bars, err = feed.Synthetic(sc); err != nil {
+			return fmt.Errorf("backtest: synthetic market: %w", err)
+		}
+	} else {
+		cat, err := catalog.Open(*data)
+		if err != nil {
+			return fmt.Errorf("backtest: %w", err)
+		}
+		if bars, err = cat.Load(*mkt, cfg.Symbol, iv, fromMs, toMs); err != nil {
+			return fmt.Errorf("backtest: %w", err)
+		}
+		if len(bars) == 0 {
+			return fmt.Errorf("backtest: %s %s has no bars between %s and %s", cfg.Symbol, iv, orAny(*from), orAny(*to))
+		}
+	}
+	res, err := backtest.Run(ctx, cfg, bars)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		return enc.Encode(res)
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "%s on %s %s, %s → %s\n", res.Strategy, res.Symbol, res.Interval, res.From, res.To)
+	fmt.Fprintf(w, "  bars          %d (%d gaps)\n", res.Bars, res.Gaps)
+	fmt.Fprintf(w, "  orders        %d (%d rejected), fills %d\n", res.Orders, res.Rejected, res.Fills)
+	fmt.Fprintf(w, "  equity        %s → %s %s (%+.2f%%)\n", res.InitialEquity, res.FinalEquity, in.QuoteAsset, res.ReturnPct)
+	fmt.Fprintf(w, "  realized PnL  %s, fees %s\n", res.RealizedPnL, res.Fees)
+	fmt.Fprintf(w, "  max drawdown  %.2f%%\n", res.MaxDrawdownPct)
+	fmt.Fprintf(w, "  ledger        sha256:%s\n", res.LedgerSHA256)
+	fmt.Fprintf(w, "  speed         %.0f bars/s (%.1f ms)\n", res.BarsPerSec, res.ElapsedMs)
+	return nil
+}
+
+func orAny(s string) string {
+	if s == "" {
+		return "any time"
+	}
+	return s
+}
+
+// parseDate reads YYYY-MM-DD (UTC midnight; with end set, the midnight after
+// the day, so the day is included) or an RFC 3339 instant, as Unix ms. An
+// empty string is 0, meaning unbounded.
+func parseDate(s string, end bool) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t.UnixMilli(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is neither YYYY-MM-DD nor an RFC 3339 time", s)
+	}
+	return t.UnixMilli(), nil
 }

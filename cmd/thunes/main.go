@@ -23,4 +23,3 @@ func exitCode(err error) int {
 	}
 	return 1
 }
-

@@ -1,0 +1,353 @@
+// Package account keeps a trading account's books from its fills: balances,
+// positions with FIFO lots, realized and unrealized PnL, fees by asset and the
+// equity curve, all in exact decimals.
+//
+// Every figure is exact, so the account can prove its own consistency:
+// equity = initial + realized + unrealized − fees, to the last decimal (Check).
+package account
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/order"
+)
+
+// Position is the holding of one symbol's base asset, bought in lots.
+type Position struct {
+	Symbol string
+	Base   string
+	Quote  string
+	// Qty is the base quantity held from trading; Cost what it cost in quote
+	// (the sum of its open lots).
+	Qty  num.Decimal
+	Cost num.Decimal
+	// Mark is the last price seen, Realized the PnL closed so far.
+	Mark     num.Decimal
+	Realized num.Decimal
+	lots     []lot
+}
+
+type lot struct {
+	qty   num.Decimal
+	price num.Decimal
+}
+
+// Unrealized returns Qty × Mark − Cost.
+func (p *Position) Unrealized() (num.Decimal, error) {
+	v, err := p.Qty.Mul(p.Mark)
+	if err != nil {
+		return num.Zero, err
+	}
+	return v.Sub(p.Cost)
+}
+
+// AvgEntry returns Cost ÷ Qty truncated to 8 decimals, for display; 0 when
+// flat.
+func (p *Position) AvgEntry() num.Decimal {
+	if p.Qty.IsZero() {
+		return num.Zero
+	}
+	v, _ := p.Cost.Div(p.Qty, 8)
+	return v
+}
+
+// Account is one account's books in a single quote currency. It is not safe
+// for concurrent use; the engine owns it.
+type Account struct {
+	quote     string
+	initial   num.Decimal
+	balances  map[string]num.Decimal
+	positions []*Position
+	bySymbol  map[string]*Position
+	fees      map[string]num.Decimal
+	feesQuote num.Decimal
+	realized  num.Decimal
+}
+
+// New returns an account holding initial of the quote asset.
+func New(quote string, initial num.Decimal) (*Account, error) {
+	if initial.IsNeg() {
+		return nil, fmt.Errorf("account: initial %s %s is negative", initial, quote)
+	}
+	return &Account{
+		quote:    quote,
+		initial:  initial,
+		balances: map[string]num.Decimal{quote: initial},
+		bySymbol: make(map[string]*Position),
+		fees:     make(map[string]num.Decimal),
+	}, nil
+}
+
+// AddSymbol registers a tradable symbol with its base asset (the quote asset
+// must be the account's) and returns its position.
+func (a *Account) AddSymbol(symbol, base, quote string) (*Position, error) {
+	if quote != a.quote {
+		return nil, fmt.Errorf("account: %s is quoted in %s, the account in %s", symbol, quote, a.quote)
+	}
+	if p, ok := a.bySymbol[symbol]; ok {
+		return p, nil
+	}
+	p := &Position{Symbol: symbol, Base: base, Quote: quote}
+	a.positions = append(a.positions, p)
+	a.bySymbol[symbol] = p
+	return p, nil
+}
+
+// Quote returns the account's quote asset.
+func (a *Account) Quote() string { return a.quote }
+
+// Initial returns the starting equity.
+func (a *Account) Initial() num.Decimal { return a.initial }
+
+// Balance returns the total balance of asset (free and locked).
+func (a *Account) Balance(asset string) num.Decimal { return a.balances[asset] }
+
+// Balances returns a copy of all balances.
+func (a *Account) Balances() map[string]num.Decimal {
+	out := make(map[string]num.Decimal, len(a.balances))
+	for k, v := range a.balances {
+		out[k] = v
+	}
+	return out
+}
+
+// Position returns the position in symbol, or nil.
+func (a *Account) Position(symbol string) *Position { return a.bySymbol[symbol] }
+
+// Positions returns every position, in the order symbols were added.
+func (a *Account) Positions() []*Position { return a.positions }
+
+// Realized returns the realized PnL over all symbols, before fees.
+func (a *Account) Realized() num.Decimal { return a.realized }
+
+// FeesQuote returns all fees paid, converted to the quote asset at the price
+// of the fill that paid them.
+func (a *Account) FeesQuote() num.Decimal { return a.feesQuote }
+
+// Fees returns the fees paid by asset, in that asset.
+func (a *Account) Fees() map[string]num.Decimal {
+	out := make(map[string]num.Decimal, len(a.fees))
+	for k, v := range a.fees {
+		out[k] = v
+	}
+	return out
+}
+
+// Mark sets the last price of symbol.
+func (a *Account) Mark(symbol string, price num.Decimal) {
+	if p := a.bySymbol[symbol]; p != nil {
+		p.Mark = price
+	}
+}
+
+// MarkPosition sets the last price of p, one of this account's positions; it
+// is Mark without the lookup, for the engine's per-bar path.
+func (a *Account) MarkPosition(p *Position, price num.Decimal) { p.Mark = price }
+
+// ErrSellMoreThanHeld is returned when a sell fill exceeds the position.
+var ErrSellMoreThanHeld = errors.New("sell exceeds position")
+
+// ApplyFill books one fill. A buy adds a lot at the fill price; a sell closes
+// lots first in, first out, realizing (price − lot price) × qty. The commission
+// is taken from its asset: base on a buy shrinks the lot, quote on a sell
+// reduces the proceeds; either way it is counted in fees at the fill price.
+// On error nothing changes.
+func (a *Account) ApplyFill(f *order.Fill) error {
+	p := a.bySymbol[f.Symbol]
+	if p == nil {
+		return fmt.Errorf("fill %d: unknown symbol %s", f.TradeID, f.Symbol)
+	}
+	c := calc{}
+	notional := c.mul(f.Price, f.Qty)
+	var feeQuote num.Decimal
+	switch f.CommissionAsset {
+	case p.Base:
+		feeQuote = c.mul(f.Commission, f.Price)
+	case p.Quote, "":
+		feeQuote = f.Commission
+	default:
+		return fmt.Errorf("fill %d: commission in %s, which is neither %s nor %s", f.TradeID, f.CommissionAsset, p.Base, p.Quote)
+	}
+	bal := a.balances
+	newQuote := bal[p.Quote]
+	newBase := bal[p.Base]
+	qty, cost := p.Qty, p.Cost
+	var lots []lot
+	realized := num.Zero
+	switch f.Side {
+	case order.Buy:
+		got := f.Qty
+		if f.CommissionAsset == p.Base {
+			got = c.sub(f.Qty, f.Commission)
+		}
+		newQuote = c.sub(newQuote, notional)
+		if f.CommissionAsset != p.Base {
+			newQuote = c.sub(newQuote, f.Commission)
+		}
+		newBase = c.add(newBase, got)
+		// The lot is what was received, at the fill price; the base given up as
+		// commission is a fee, not a cost.
+		lotCost := c.mul(got, f.Price)
+		qty, cost = c.add(qty, got), c.add(cost, lotCost)
+		lots = append(p.lots, lot{qty: got, price: f.Price})
+	case order.Sell:
+		if p.Qty.Less(f.Qty) {
+			return fmt.Errorf("fill %d: sell %s %s holding %s: %w", f.TradeID, f.Qty, f.Symbol, p.Qty, ErrSellMoreThanHeld)
+		}
+		newBase = c.sub(newBase, f.Qty)
+		newQuote = c.add(newQuote, notional)
+		if f.CommissionAsset == p.Base {
+			newBase = c.sub(newBase, f.Commission)
+		} else {
+			newQuote = c.sub(newQuote, f.Commission)
+		}
+		left := f.Qty
+		lots = make([]lot, 0, len(p.lots))
+		for _, l := range p.lots {
+			if left.IsZero() {
+				lots = append(lots, l)
+				continue
+			}
+			take := num.Min(left, l.qty)
+			realized = c.add(realized, c.mul(take, c.sub(f.Price, l.price)))
+			cost = c.sub(cost, c.mul(take, l.price))
+			left = c.sub(left, take)
+			if rest := c.sub(l.qty, take); rest.IsPos() {
+				lots = append(lots, lot{qty: rest, price: l.price})
+			}
+		}
+		qty = c.sub(qty, f.Qty)
+		if f.CommissionAsset == p.Base {
+			// Base paid as commission leaves the position at no proceeds.
+			if qty.Less(f.Commission) {
+				return fmt.Errorf("fill %d: commission %s %s exceeds the position", f.TradeID, f.Commission, p.Base)
+			}
+			// Rare on spot; book it as a sale at the fill price whose proceeds are the fee.
+			left = f.Commission
+			rest := lots[:0]
+			for _, l := range lots {
+				take := num.Min(left, l.qty)
+				realized = c.add(realized, c.mul(take, c.sub(f.Price, l.price)))
+				cost = c.sub(cost, c.mul(take, l.price))
+				left = c.sub(left, take)
+				if r := c.sub(l.qty, take); r.IsPos() {
+					rest = append(rest, lot{qty: r, price: l.price})
+				}
+			}
+			lots = rest
+			qty = c.sub(qty, f.Commission)
+		}
+	default:
+		return fmt.Errorf("fill %d: invalid side %v", f.TradeID, f.Side)
+	}
+	if c.err != nil {
+		return fmt.Errorf("fill %d: %w", f.TradeID, c.err)
+	}
+	fees := c.add(a.fees[f.CommissionAsset], f.Commission)
+	feesQuote := c.add(a.feesQuote, feeQuote)
+	total := c.add(a.realized, realized)
+	posRealized := c.add(p.Realized, realized)
+	if c.err != nil {
+		return fmt.Errorf("fill %d: %w", f.TradeID, c.err)
+	}
+	bal[p.Quote], bal[p.Base] = newQuote, newBase
+	p.Qty, p.Cost, p.lots, p.Realized = qty, cost, lots, posRealized
+	p.Mark = f.Price
+	if f.CommissionAsset != "" {
+		a.fees[f.CommissionAsset] = fees
+	}
+	a.feesQuote, a.realized = feesQuote, total
+	return nil
+}
+
+// Unrealized returns the unrealized PnL over all positions at their marks.
+func (a *Account) Unrealized() (num.Decimal, error) {
+	c := calc{}
+	u := num.Zero
+	for _, p := range a.positions {
+		v, err := p.Unrealized()
+		if err != nil {
+			return num.Zero, err
+		}
+		u = c.add(u, v)
+	}
+	return u, c.err
+}
+
+// Equity returns the quote balance plus every base balance valued at its
+// symbol's mark.
+func (a *Account) Equity() (num.Decimal, error) {
+	c := calc{}
+	e := a.balances[a.quote]
+	for _, p := range a.positions {
+		e = c.add(e, c.mul(a.balances[p.Base], p.Mark))
+	}
+	return e, c.err
+}
+
+// Check proves the books add up: equity = initial + realized + unrealized −
+// fees (in quote), exactly, and each position's quantity equals its base
+// balance and the sum of its lots.
+func (a *Account) Check() error {
+	c := calc{}
+	eq, err := a.Equity()
+	if err != nil {
+		return err
+	}
+	un, err := a.Unrealized()
+	if err != nil {
+		return err
+	}
+	want := c.sub(c.add(c.add(a.initial, a.realized), un), a.feesQuote)
+	if c.err != nil {
+		return c.err
+	}
+	if !eq.Equal(want) {
+		return fmt.Errorf("account does not reconcile: equity %s, initial %s + realized %s + unrealized %s - fees %s = %s",
+			eq, a.initial, a.realized, un, a.feesQuote, want)
+	}
+	for _, p := range a.positions {
+		sum, cost := num.Zero, num.Zero
+		for _, l := range p.lots {
+			sum = c.add(sum, l.qty)
+			cost = c.add(cost, c.mul(l.qty, l.price))
+		}
+		if !sum.Equal(p.Qty) || !cost.Equal(p.Cost) || !p.Qty.Equal(a.balances[p.Base]) {
+			return fmt.Errorf("position %s does not reconcile: qty %s, lots %s, balance %s, cost %s, lot cost %s",
+				p.Symbol, p.Qty, sum, a.balances[p.Base], p.Cost, cost)
+		}
+	}
+	return c.err
+}
+
+// calc chains decimal operations and keeps the first error.
+type calc struct{ err error }
+
+func (c *calc) add(x, y num.Decimal) num.Decimal {
+	if c.err != nil {
+		return num.Zero
+	}
+	r, err := x.Add(y)
+	c.err = err
+	return r
+}
+
+func (c *calc) sub(x, y num.Decimal) num.Decimal {
+	if c.err != nil {
+		return num.Zero
+	}
+	r, err := x.Sub(y)
+	c.err = err
+	return r
+}
+
+func (c *calc) mul(x, y num.Decimal) num.Decimal {
+	if c.err != nil {
+		return num.Zero
+	}
+	r, err := x.Mul(y)
+	c.err = err
+	return r
+}

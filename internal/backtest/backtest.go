@@ -1,0 +1,186 @@
+// Package backtest runs a strategy over historical or synthetic bars on the
+// simulated venue and reports what happened.
+package backtest
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/thunes/thunes/internal/account"
+	"github.com/thunes/thunes/internal/engine"
+	"github.com/thunes/thunes/internal/market"
+	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/strategy"
+	"github.com/thunes/thunes/internal/venue/sim"
+)
+
+// Config describes one backtest.
+type Config struct {
+	Symbol   string
+	Interval market.Interval
+	Strategy string
+	// Params are strategy parameters by name; missing ones take defaults.
+	Params map[string]float64
+	// Capital is the starting balance of the instrument's quote asset.
+	Capital num.Decimal
+	Venue   sim.Config
+	// Instrument gives the exchange rules the simulated venue enforces.
+	Instrument *market.Instrument
+}
+
+// Result is a backtest's summary. JSON field names are part of the CLI's
+// contract.
+type Result struct {
+	Strategy       string  `json:"strategy"`
+	Symbol         string  `json:"symbol"`
+	Interval       string  `json:"interval"`
+	From           string  `json:"from"`
+	To             string  `json:"to"`
+	Bars           int     `json:"bars"`
+	Gaps           int     `json:"gaps"`
+	Orders         int     `json:"orders"`
+	Rejected       int     `json:"rejected"`
+	Fills          int     `json:"fills"`
+	Fees           string  `json:"fees"`
+	RealizedPnL    string  `json:"realized_pnl"`
+	InitialEquity  string  `json:"initial_equity"`
+	FinalEquity    string  `json:"final_equity"`
+	ReturnPct      float64 `json:"return_pct"`
+	MaxDrawdownPct float64 `json:"max_drawdown_pct"`
+	LedgerSHA256   string  `json:"ledger_sha256"`
+	ElapsedMs      float64 `json:"elapsed_ms"`
+	BarsPerSec     float64 `json:"bars_per_sec"`
+	// Curve is the exact daily equity, not printed in the summary.
+	Curve []engine.EquityPoint `json:"-"`
+}
+
+// Strategies lists the strategy names New accepts.
+func Strategies() []string { return []string{"ema-cross"} }
+
+// NewStrategy builds the named strategy for symbol with params (name →
+// value); unknown names or parameters are errors that list what is valid.
+func NewStrategy(name, symbol string, params map[string]float64) (strategy.Strategy, error) {
+	switch name {
+	case "ema-cross":
+		p := strategy.DefaultEMACrossParams()
+		for k, v := range params {
+			switch k {
+			case "fast":
+				p.Fast = int(v)
+			case "slow":
+				p.Slow = int(v)
+			case "stop":
+				p.StopPct = v
+			case "risk":
+				p.RiskPct = v
+			default:
+				return nil, fmt.Errorf("ema-cross has no parameter %q (valid: fast, slow, stop, risk)", k)
+			}
+		}
+		return strategy.NewEMACross(symbol, p)
+	}
+	return nil, fmt.Errorf("unknown strategy %q (valid: %s)", name, strings.Join(Strategies(), ", "))
+}
+
+// Run backtests cfg over bars (one symbol, one interval, oldest first). The
+// account is proven to reconcile at the end, and the venue's balances must
+// equal the account's.
+func Run(ctx context.Context, cfg Config, bars []market.Bar) (*Result, error) {
+	in := cfg.Instrument
+	if in == nil {
+		return nil, fmt.Errorf("backtest: no instrument for %s", cfg.Symbol)
+	}
+	if len(bars) == 0 {
+		return nil, fmt.Errorf("backtest %s %s: no bars in the selected range", cfg.Symbol, cfg.Interval)
+	}
+	strat, err := NewStrategy(cfg.Strategy, cfg.Symbol, cfg.Params)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := account.New(in.QuoteAsset, cfg.Capital)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := engine.New(engine.Config{
+		Account:        acct,
+		Strategy:       strat,
+		Gate:           engine.PlaceholderAllowAll{},
+		Instruments:    []*market.Instrument{in},
+		ClientIDPrefix: "bt",
+	})
+	if err != nil {
+		return nil, err
+	}
+	v, err := sim.New(cfg.Venue, []*market.Instrument{in}, map[string]num.Decimal{in.QuoteAsset: cfg.Capital}, eng.Sink)
+	if err != nil {
+		return nil, err
+	}
+	eng.SetVenue(v)
+	start := time.Now()
+	run, err := eng.RunBacktest(ctx, []engine.Series{{Symbol: cfg.Symbol, Interval: cfg.Interval, Bars: bars}}, v)
+	if err != nil {
+		return nil, err
+	}
+	elapsed := time.Since(start)
+	if err := sameBalances(acct, v); err != nil {
+		return nil, err
+	}
+	final := run.Curve[len(run.Curve)-1].Equity
+	ret := 0.0
+	if cfg.Capital.IsPos() {
+		ret = (final.Float64()/cfg.Capital.Float64() - 1) * 100
+	}
+	res := &Result{
+		Strategy:       strat.Name(),
+		Symbol:         cfg.Symbol,
+		Interval:       cfg.Interval.String(),
+		From:           time.UnixMilli(run.First).UTC().Format(time.RFC3339),
+		To:             time.UnixMilli(run.Last).UTC().Format(time.RFC3339),
+		Bars:           run.Bars,
+		Gaps:           eng.Stats.Gaps,
+		Orders:         eng.Stats.Orders,
+		Rejected:       eng.Stats.Rejected,
+		Fills:          eng.Stats.Fills,
+		Fees:           acct.FeesQuote().String(),
+		RealizedPnL:    acct.Realized().String(),
+		InitialEquity:  cfg.Capital.String(),
+		FinalEquity:    final.String(),
+		ReturnPct:      ret,
+		MaxDrawdownPct: run.MaxDrawdownPct,
+		LedgerSHA256:   eng.LedgerSHA256(),
+		ElapsedMs:      float64(elapsed.Microseconds()) / 1000,
+		Curve:          run.Curve,
+	}
+	if s := elapsed.Seconds(); s > 0 {
+		res.BarsPerSec = float64(run.Bars) / s
+	}
+	return res, nil
+}
+
+// sameBalances compares the engine's books with the venue's: after a
+// backtest they must agree to the last decimal.
+func sameBalances(acct *account.Account, v *sim.Venue) error {
+	vb := v.Balances()
+	ab := acct.Balances()
+	assets := map[string]bool{}
+	for a := range vb {
+		assets[a] = true
+	}
+	for a := range ab {
+		assets[a] = true
+	}
+	names := make([]string, 0, len(assets))
+	for a := range assets {
+		names = append(names, a)
+	}
+	sort.Strings(names)
+	for _, a := range names {
+		if !vb[a].Total().Equal(ab[a]) {
+			return fmt.Errorf("backtest: %s balance differs: venue %s, account %s", a, vb[a].Total(), ab[a])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,212 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/thunes/thunes/internal/account"
+	"github.com/thunes/thunes/internal/market"
+	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/strategy"
+)
+
+// Series is one symbol's bars of one interval, oldest first.
+type Series struct {
+	Symbol   string
+	Interval market.Interval
+	Bars     []market.Bar
+}
+
+// BarMatcher is a simulated venue the engine can drive bar by bar.
+type BarMatcher interface {
+	SymbolIndex(symbol string) (int, bool)
+	// OnBar matches working orders of the i-th symbol against bar, a candle
+	// lasting ivMs milliseconds.
+	OnBar(i int, bar *market.Bar, ivMs int64)
+}
+
+// EquityPoint is the exact equity at a time (Unix ms).
+type EquityPoint struct {
+	Time   int64
+	Equity num.Decimal
+}
+
+// Run is what a backtest leaves behind.
+type Run struct {
+	Bars int
+	// Curve is the exact equity at the first bar's open, at the close of the
+	// last bar of every UTC day, and at the end.
+	Curve []EquityPoint
+	// MaxDrawdownPct is the largest fall of equity from a running peak,
+	// sampled at every bar close, in percent (a statistic, computed in float).
+	MaxDrawdownPct float64
+	First, Last    int64
+}
+
+type cursor struct {
+	s    *Series
+	i    int
+	vi   int
+	ivMs int64
+	prev int64
+	pos  int // index in the engine's per-symbol float state
+	p    *account.Position
+}
+
+// RunBacktest drives the strategy over series on a simulated venue with a
+// virtual clock. Bars of all series are merged by close time; bars closing at
+// the same instant go in the order of (symbol, interval). For each bar: a hole
+// before it is announced (OnGap), the venue matches working orders along the
+// bar's path with the clock at the bar's open, the account marks to the
+// close, the clock moves to the close and the strategy sees the bar. Every run
+// ends by proving the account reconciles (account.Check).
+func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatcher) (*Run, error) {
+	if len(series) == 0 {
+		return nil, fmt.Errorf("backtest: no data")
+	}
+	curs := make([]*cursor, 0, len(series))
+	syms := map[string]int{}
+	for k := range series {
+		s := &series[k]
+		vi, ok := sim.SymbolIndex(s.Symbol)
+		if !ok || e.insts[s.Symbol] == nil {
+			return nil, fmt.Errorf("backtest: no instrument for %s", s.Symbol)
+		}
+		if len(s.Bars) == 0 {
+			continue
+		}
+		pos, ok := syms[s.Symbol]
+		if !ok {
+			pos = len(syms)
+			syms[s.Symbol] = pos
+		}
+		curs = append(curs, &cursor{s: s, vi: vi, pos: pos, ivMs: int64(s.Interval), p: e.acct.Position(s.Symbol)})
+	}
+	if len(curs) == 0 {
+		return nil, fmt.Errorf("backtest: no bars")
+	}
+	sort.SliceStable(curs, func(a, b int) bool {
+		if curs[a].s.Symbol != curs[b].s.Symbol {
+			return curs[a].s.Symbol < curs[b].s.Symbol
+		}
+		return curs[a].s.Interval < curs[b].s.Interval
+	})
+	// Float mirror of equity for the per-bar drawdown statistic.
+	closeF := make([]float64, len(syms))
+	baseF := make([]float64, len(syms))
+	bases := make([]string, len(syms))
+	for sym, pos := range syms {
+		bases[pos] = e.insts[sym].BaseAsset
+	}
+	quote := e.acct.Quote()
+	run := &Run{}
+	first := curs[0].s.Bars[0].Time
+	for _, c := range curs[1:] {
+		first = min(first, c.s.Bars[0].Time)
+	}
+	e.now = first
+	run.First = first
+	if err := e.strat.Start(e); err != nil {
+		return nil, fmt.Errorf("backtest: start %s: %w", e.strat.Name(), err)
+	}
+	run.Curve = append(run.Curve, EquityPoint{first, e.acct.Initial()})
+	peak, maxDD := 0.0, 0.0
+	day := first / 86_400_000
+	fills := -1
+	var quoteF float64
+	for {
+		// Pick the series whose next bar closes first.
+		var c *cursor
+		var closeAt int64
+		for _, x := range curs {
+			if x.i >= len(x.s.Bars) {
+				continue
+			}
+			t := barClose(x, &x.s.Bars[x.i])
+			if c == nil || t < closeAt {
+				c, closeAt = x, t
+			}
+		}
+		if c == nil {
+			break
+		}
+		bar := &c.s.Bars[c.i]
+		if c.i > 0 && bar.Time != c.s.Interval.Next(c.prev) {
+			if bar.Time <= c.prev {
+				return nil, fmt.Errorf("backtest: %s %s bars out of order at %d", c.s.Symbol, c.s.Interval, bar.Time)
+			}
+			e.Stats.Gaps++
+			e.now = bar.Time
+			missing := (bar.Time - c.prev) / max(c.ivMs, 1)
+			e.strat.OnGap(e, strategy.Gap{Symbol: c.s.Symbol, LastBar: c.prev, NextBar: bar.Time, Missing: missing - 1})
+			e.drain()
+		}
+		c.prev = bar.Time
+		c.i++
+		run.Bars++
+
+		if d := closeAt / 86_400_000; d != day {
+			// A new UTC day: record the exact equity at the previous close.
+			eq, err := e.acct.Equity()
+			if err != nil {
+				return nil, fmt.Errorf("backtest: equity: %w", err)
+			}
+			run.Curve = append(run.Curve, EquityPoint{e.now, eq})
+			day = d
+		}
+
+		e.now = bar.Time
+		sim.OnBar(c.vi, bar, closeAt-bar.Time)
+		e.drain()
+		e.acct.MarkPosition(c.p, bar.Close)
+		e.now = closeAt
+		closeF[c.pos] = bar.Close.Float64()
+		if e.Stats.Fills != fills {
+			fills = e.Stats.Fills
+			quoteF = e.acct.Balance(quote).Float64()
+			for i, b := range bases {
+				baseF[i] = e.acct.Balance(b).Float64()
+			}
+		}
+		eq := quoteF
+		for i := range baseF {
+			eq += baseF[i] * closeF[i]
+		}
+		if eq > peak {
+			peak = eq
+		} else if peak > 0 {
+			if dd := (peak - eq) / peak; dd > maxDD {
+				maxDD = dd
+			}
+		}
+		e.strat.OnBar(e, strategy.BarEvent{Symbol: c.s.Symbol, Interval: c.s.Interval, Bar: bar})
+		e.drain()
+		if e.err != nil {
+			return nil, fmt.Errorf("backtest at %d: %w", e.now, e.err)
+		}
+		if run.Bars&0xffff == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("backtest: %w", err)
+			}
+		}
+	}
+	eq, err := e.acct.Equity()
+	if err != nil {
+		return nil, fmt.Errorf("backtest: equity: %w", err)
+	}
+	run.Curve = append(run.Curve, EquityPoint{e.now, eq})
+	run.Last = e.now
+	run.MaxDrawdownPct = maxDD * 100
+	if err := e.acct.Check(); err != nil {
+		return nil, fmt.Errorf("backtest: %w", err)
+	}
+	return run, nil
+}
+
+func barClose(c *cursor, b *market.Bar) int64 {
+	if c.s.Interval == market.Month1 {
+		return market.Month1.Next(b.Time)
+	}
+	return b.Time + c.ivMs
+}

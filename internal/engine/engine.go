@@ -1,0 +1,326 @@
+// Package engine is the event loop every mode of thunes runs: one goroutine
+// owns all trading state; market data drives the strategy; order intents pass
+// the risk gate before any venue sees them; fills and order updates flow back
+// into the account and the strategy in a fixed order.
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"strconv"
+
+	"github.com/thunes/thunes/internal/account"
+	"github.com/thunes/thunes/internal/market"
+	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/order"
+	"github.com/thunes/thunes/internal/strategy"
+	"github.com/thunes/thunes/internal/venue"
+)
+
+// RiskGate decides whether an order intent may go to the venue. It is asked
+// for every submit, never for cancels. A non-nil error is a denial whose text
+// is the reason.
+type RiskGate interface {
+	Check(r *order.Request) error
+}
+
+// PlaceholderAllowAll is a RiskGate that allows every order. It stands in
+// until the risk engine exists and must never be used for live trading.
+type PlaceholderAllowAll struct{}
+
+// Check implements RiskGate by allowing r.
+func (PlaceholderAllowAll) Check(*order.Request) error { return nil }
+
+// ErrDenied wraps every risk-gate denial returned by Submit.
+var ErrDenied = errors.New("order denied by risk gate")
+
+// Engine owns the trading state of one run. It is not safe for concurrent
+// use: everything happens on the goroutine that calls its methods.
+type Engine struct {
+	acct     *account.Account
+	strat    strategy.Strategy
+	gate     RiskGate
+	venue    venue.Venue
+	insts    map[string]*market.Instrument
+	idPrefix string
+
+	now    int64
+	seq    int64
+	orders map[string]*order.Order
+	open   []*order.Order
+	queue  []venue.Report
+	err    error
+
+	ledger  hash.Hash
+	lineBuf []byte
+
+	Stats Stats
+}
+
+// Stats counts what happened in a run.
+type Stats struct {
+	Orders    int // orders that passed the engine and the gate
+	Denied    int // orders the engine or the risk gate refused
+	Rejected  int // orders the venue refused
+	Fills     int
+	Canceled  int
+	Expired   int
+	CancelRej int
+	Gaps      int
+}
+
+// Config wires an Engine.
+type Config struct {
+	Account     *account.Account
+	Strategy    strategy.Strategy
+	Gate        RiskGate
+	Instruments []*market.Instrument
+	// ClientIDPrefix starts every client order id the engine assigns; ids are
+	// the prefix, '-', and a sequence number, so a run's ids are deterministic.
+	ClientIDPrefix string
+}
+
+// New returns an engine; call SetVenue before running it, since the venue
+// reports back to the engine's Sink.
+func New(cfg Config) (*Engine, error) {
+	switch {
+	case cfg.Account == nil:
+		return nil, errors.New("engine: no account")
+	case cfg.Strategy == nil:
+		return nil, errors.New("engine: no strategy")
+	case cfg.Gate == nil:
+		return nil, errors.New("engine: no risk gate")
+	}
+	prefix := cfg.ClientIDPrefix
+	if prefix == "" {
+		prefix = "th"
+	}
+	if !order.ValidClientID(prefix+"-0000000000") || len(prefix) > 20 {
+		return nil, fmt.Errorf("engine: client id prefix %q must be 1-20 characters of [A-Za-z0-9_-]", prefix)
+	}
+	e := &Engine{
+		acct:     cfg.Account,
+		strat:    cfg.Strategy,
+		gate:     cfg.Gate,
+		insts:    make(map[string]*market.Instrument, len(cfg.Instruments)),
+		idPrefix: prefix,
+		orders:   make(map[string]*order.Order),
+		ledger:   sha256.New(),
+		queue:    make([]venue.Report, 0, 16),
+		lineBuf:  make([]byte, 0, 256),
+	}
+	for _, in := range cfg.Instruments {
+		e.insts[in.Symbol] = in
+		if _, err := e.acct.AddSymbol(in.Symbol, in.BaseAsset, in.QuoteAsset); err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+	}
+	return e, nil
+}
+
+// SetVenue sets the venue orders go to.
+func (e *Engine) SetVenue(v venue.Venue) { e.venue = v }
+
+// Sink is the venue.Sink to give the venue: reports are queued and applied in
+// arrival order after the current step.
+func (e *Engine) Sink(r *venue.Report) { e.queue = append(e.queue, *r) }
+
+// Account returns the engine's account.
+func (e *Engine) Account() *account.Account { return e.acct }
+
+// LedgerSHA256 returns the hex SHA-256 of the canonical trade ledger so far:
+// one line per fill, "tradeId,time,symbol,clientOrderId,side,price,qty,
+// commission,commissionAsset,maker\n", decimals in their shortest exact form.
+func (e *Engine) LedgerSHA256() string { return hex.EncodeToString(e.ledger.Sum(nil)) }
+
+// Err returns the first internal error the engine hit (a report it could not
+// apply); once set, the run must stop.
+func (e *Engine) Err() error { return e.err }
+
+// Open returns the orders still working, oldest first.
+func (e *Engine) Open() []*order.Order { return e.open }
+
+// --- strategy.Context ---
+
+// Now implements strategy.Context.
+func (e *Engine) Now() int64 { return e.now }
+
+// Instrument implements strategy.Context.
+func (e *Engine) Instrument(symbol string) *market.Instrument { return e.insts[symbol] }
+
+// Position implements strategy.Context.
+func (e *Engine) Position(symbol string) num.Decimal {
+	if p := e.acct.Position(symbol); p != nil {
+		return p.Qty
+	}
+	return num.Zero
+}
+
+// Free implements strategy.Context: the quote balance less what open buy
+// orders with a limit price have committed.
+func (e *Engine) Free() num.Decimal {
+	free := e.acct.Balance(e.acct.Quote())
+	for _, o := range e.open {
+		if o.Side == order.Buy && o.Type.HasLimitPrice() {
+			rem := o.Remaining()
+			if c, err := o.Price.Mul(rem); err == nil {
+				free, _ = free.Sub(c)
+			}
+		}
+	}
+	return free
+}
+
+// Equity implements strategy.Context.
+func (e *Engine) Equity() num.Decimal {
+	eq, err := e.acct.Equity()
+	if err != nil {
+		e.fail(err)
+	}
+	return eq
+}
+
+// Submit implements strategy.Context.
+func (e *Engine) Submit(r order.Request) (*order.Order, error) {
+	if e.err != nil {
+		return nil, e.err
+	}
+	if e.venue == nil {
+		return nil, errors.New("submit: engine has no venue")
+	}
+	if e.insts[r.Symbol] == nil {
+		e.Stats.Denied++
+		return nil, fmt.Errorf("submit: unknown symbol %q", r.Symbol)
+	}
+	if r.ClientID == "" {
+		e.seq++
+		b := append(e.lineBuf[:0], e.idPrefix...)
+		b = append(b, '-')
+		b = strconv.AppendInt(b, e.seq, 10)
+		r.ClientID = string(b)
+	} else if _, dup := e.orders[r.ClientID]; dup {
+		e.Stats.Denied++
+		return nil, fmt.Errorf("submit: client order id %s is already in use", r.ClientID)
+	}
+	if err := r.Valid(); err != nil {
+		e.Stats.Denied++
+		return nil, fmt.Errorf("submit %s: %w", r.ClientID, err)
+	}
+	if err := e.gate.Check(&r); err != nil {
+		e.Stats.Denied++
+		return nil, fmt.Errorf("submit %s: %w: %v", r.ClientID, ErrDenied, err)
+	}
+	o := order.NewOrder(r, e.now)
+	e.orders[r.ClientID] = o
+	e.open = append(e.open, o)
+	e.Stats.Orders++
+	e.venue.Submit(e.now, &o.Request)
+	return o, nil
+}
+
+// Cancel implements strategy.Context. Cancels never pass the risk gate.
+func (e *Engine) Cancel(o *order.Order) error {
+	if e.venue == nil {
+		return errors.New("cancel: engine has no venue")
+	}
+	if o == nil || e.orders[o.ClientID] != o {
+		return errors.New("cancel: not an order of this engine")
+	}
+	if o.Status.Terminal() {
+		return fmt.Errorf("cancel %s: order is %s", o.ClientID, o.Status)
+	}
+	e.venue.Cancel(e.now, o.Symbol, o.ClientID)
+	return nil
+}
+
+// --- event handling ---
+
+func (e *Engine) fail(err error) {
+	if e.err == nil {
+		e.err = err
+	}
+}
+
+// drain applies queued venue reports in arrival order, including those that
+// the strategy's reactions add while draining.
+func (e *Engine) drain() {
+	for i := 0; i < len(e.queue) && e.err == nil; i++ {
+		// Reports queued while applying this one may move the queue; the
+		// pointer keeps this report alive and it is not written again.
+		e.apply(&e.queue[i])
+	}
+	clear(e.queue)
+	e.queue = e.queue[:0]
+}
+
+func (e *Engine) apply(rep *venue.Report) {
+	o := e.orders[rep.ClientID]
+	if o == nil {
+		e.fail(fmt.Errorf("report for unknown order %s on %s (%s)", rep.ClientID, rep.Symbol, rep.Kind))
+		return
+	}
+	if rep.CancelRejected {
+		e.Stats.CancelRej++
+		return
+	}
+	if err := o.Apply(&rep.Event); err != nil {
+		e.fail(fmt.Errorf("apply report: %w", err))
+		return
+	}
+	var fill *order.Fill
+	switch rep.Kind {
+	case order.Trade:
+		fill = &rep.Fill
+		if err := e.acct.ApplyFill(fill); err != nil {
+			e.fail(fmt.Errorf("apply fill: %w", err))
+			return
+		}
+		e.Stats.Fills++
+		e.writeLedger(fill)
+	case order.Reject:
+		e.Stats.Rejected++
+	case order.Cancel:
+		e.Stats.Canceled++
+	case order.Expire:
+		e.Stats.Expired++
+	}
+	if o.Status.Terminal() {
+		delete(e.orders, o.ClientID)
+		for i, x := range e.open {
+			if x == o {
+				e.open = append(e.open[:i], e.open[i+1:]...)
+				break
+			}
+		}
+	}
+	e.strat.OnOrder(e, o, fill)
+}
+
+func (e *Engine) writeLedger(f *order.Fill) {
+	b := e.lineBuf[:0]
+	b = strconv.AppendInt(b, f.TradeID, 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, f.Time, 10)
+	b = append(b, ',')
+	b = append(b, f.Symbol...)
+	b = append(b, ',')
+	b = append(b, f.ClientID...)
+	b = append(b, ',')
+	b = append(b, f.Side.String()...)
+	b = append(b, ',')
+	b, _ = f.Price.AppendText(b)
+	b = append(b, ',')
+	b, _ = f.Qty.AppendText(b)
+	b = append(b, ',')
+	b, _ = f.Commission.AppendText(b)
+	b = append(b, ',')
+	b = append(b, f.CommissionAsset...)
+	b = append(b, ',')
+	b = strconv.AppendBool(b, f.Maker)
+	b = append(b, '\n')
+	e.ledger.Write(b)
+	e.lineBuf = b
+}

@@ -1,0 +1,198 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/thunes/thunes/internal/account"
+	"github.com/thunes/thunes/internal/market"
+	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/order"
+	"github.com/thunes/thunes/internal/strategy"
+	"github.com/thunes/thunes/internal/venue/sim"
+)
+
+var d = num.MustParse
+
+const minute = int64(60_000)
+
+// script is a strategy that logs every callback and runs a hook on bars.
+type script struct {
+	log    []string
+	onBar  func(ctx strategy.Context, ev strategy.BarEvent)
+	orders []*order.Order
+}
+
+func (s *script) Name() string                     { return "script" }
+func (s *script) Start(ctx strategy.Context) error { s.log = append(s.log, "start"); return nil }
+func (s *script) OnBar(ctx strategy.Context, ev strategy.BarEvent) {
+	s.log = append(s.log, fmt.Sprintf("bar %s %d @%d", ev.Symbol, ev.Bar.Time/minute, ctx.Now()/minute))
+	if s.onBar != nil {
+		s.onBar(ctx, ev)
+	}
+}
+func (s *script) OnOrder(ctx strategy.Context, o *order.Order, f *order.Fill) {
+	e := fmt.Sprintf("order %s %s", o.ClientID, o.Status)
+	if f != nil {
+		e += " fill " + f.Qty.String() + "@" + f.Price.String()
+	}
+	s.log = append(s.log, e)
+}
+func (s *script) OnGap(ctx strategy.Context, g strategy.Gap) {
+	s.log = append(s.log, fmt.Sprintf("gap %s %d→%d missing %d", g.Symbol, g.LastBar/minute, g.NextBar/minute, g.Missing))
+}
+
+type denyAll struct{}
+
+func (denyAll) Check(r *order.Request) error {
+	return errors.New("MAX_RISK_PER_TRADE: risk=1.8% max=1%")
+}
+
+func setup(t *testing.T, s strategy.Strategy, gate RiskGate, symbols ...string) (*Engine, *sim.Venue) {
+	t.Helper()
+	info, err := market.DefaultSpot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var insts []*market.Instrument
+	for _, sym := range symbols {
+		in, ok := info.Instrument(sym)
+		if !ok {
+			t.Fatalf("no %s", sym)
+		}
+		insts = append(insts, in)
+	}
+	acct, err := account.New("USDT", d("10000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Config{Account: acct, Strategy: s, Gate: gate, Instruments: insts, ClientIDPrefix: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := sim.DefaultConfig()
+	cfg.SlippageBps, cfg.ImpactBps = 0, 0
+	cfg.MakerFee, cfg.TakerFee = num.Zero, num.Zero
+	v, err := sim.New(cfg, insts, map[string]num.Decimal{"USDT": d("10000")}, e.Sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.SetVenue(v)
+	return e, v
+}
+
+func flatBars(start, n int64, price string) []market.Bar {
+	out := make([]market.Bar, n)
+	for i := range out {
+		out[i] = market.Bar{Time: (start + int64(i)) * minute, Open: d(price), High: d(price), Low: d(price), Close: d(price), Volume: d("1000")}
+	}
+	return out
+}
+
+func TestEventOrderGapsAndFills(t *testing.T) {
+	s := &script{}
+	s.onBar = func(ctx strategy.Context, ev strategy.BarEvent) {
+		if ev.Bar.Time == 1*minute {
+			o, err := ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("0.1")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.orders = append(s.orders, o)
+		}
+	}
+	e, v := setup(t, s, PlaceholderAllowAll{}, "BTCUSDT")
+	bars := append(flatBars(0, 2, "100"), flatBars(5, 2, "110")...)
+	run, err := e.RunBacktest(context.Background(), []Series{{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: bars}}, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"start",
+		"bar BTCUSDT 0 @1",
+		"bar BTCUSDT 1 @2",
+		"order t-1 NEW",
+		"gap BTCUSDT 1→5 missing 3",
+		"order t-1 FILLED fill 0.1@110", // the first price after the hole, not one inside it
+		"bar BTCUSDT 5 @6",
+		"bar BTCUSDT 6 @7",
+	}
+	if got := strings.Join(s.log, "\n"); got != strings.Join(want, "\n") {
+		t.Fatalf("events:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	if run.Bars != 4 || e.Stats.Gaps != 1 || e.Stats.Fills != 1 {
+		t.Fatalf("run %+v stats %+v", run, e.Stats)
+	}
+	if got := e.Position("BTCUSDT"); !got.Equal(d("0.1")) {
+		t.Fatalf("position %s", got)
+	}
+	last := run.Curve[len(run.Curve)-1]
+	if !last.Equity.Equal(d("10000")) { // bought at 110, marked at 110, no fees
+		t.Fatalf("final equity %s", last.Equity)
+	}
+}
+
+func TestSameCloseTimeOrderedBySymbol(t *testing.T) {
+	s := &script{}
+	e, v := setup(t, s, PlaceholderAllowAll{}, "ETHUSDT", "BTCUSDT")
+	_, err := e.RunBacktest(context.Background(), []Series{
+		{Symbol: "ETHUSDT", Interval: market.Minute1, Bars: flatBars(0, 2, "2000")},
+		{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: flatBars(0, 2, "100")},
+	}, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "start|bar BTCUSDT 0 @1|bar ETHUSDT 0 @1|bar BTCUSDT 1 @2|bar ETHUSDT 1 @2"
+	if got := strings.Join(s.log, "|"); got != want {
+		t.Fatalf("got %s\nwant %s", got, want)
+	}
+}
+
+func TestRiskGateDeniesBeforeTheVenue(t *testing.T) {
+	var subErr error
+	s := &script{}
+	s.onBar = func(ctx strategy.Context, ev strategy.BarEvent) {
+		_, subErr = ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("0.01")})
+	}
+	e, v := setup(t, s, denyAll{}, "BTCUSDT")
+	if _, err := e.RunBacktest(context.Background(), []Series{{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: flatBars(0, 3, "100")}}, v); err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(subErr, ErrDenied) || !strings.Contains(subErr.Error(), "MAX_RISK_PER_TRADE") {
+		t.Fatalf("submit error %v", subErr)
+	}
+	if e.Stats.Denied != 3 || e.Stats.Orders != 0 || v.OpenOrders("BTCUSDT") != 0 {
+		t.Fatalf("stats %+v", e.Stats)
+	}
+}
+
+func TestSubmitRefusals(t *testing.T) {
+	s := &script{}
+	e, _ := setup(t, s, PlaceholderAllowAll{}, "BTCUSDT")
+	for _, r := range []order.Request{
+		{Symbol: "DOGEBTC", Side: order.Buy, Type: order.Market, Quantity: d("1")},
+		{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Limit, Quantity: d("1")},
+	} {
+		if _, err := e.Submit(r); err == nil {
+			t.Fatalf("%+v accepted", r)
+		}
+	}
+	if _, err := e.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("1"), ClientID: "mine"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("1"), ClientID: "mine"}); err == nil {
+		t.Fatal("duplicate client id accepted")
+	}
+	if err := e.Cancel(&order.Order{}); err == nil {
+		t.Fatal("cancel of a foreign order accepted")
+	}
+	if _, err := New(Config{Strategy: s, Gate: PlaceholderAllowAll{}}); err == nil {
+		t.Fatal("engine without account")
+	}
+	acct, _ := account.New("USDT", d("1"))
+	if _, err := New(Config{Account: acct, Strategy: s, Gate: PlaceholderAllowAll{}, ClientIDPrefix: "bad prefix"}); err == nil {
+		t.Fatal("bad prefix accepted")
+	}
+}

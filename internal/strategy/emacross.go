@@ -1,0 +1,239 @@
+package strategy
+
+import (
+	"fmt"
+
+	"github.com/thunes/thunes/internal/market"
+	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/order"
+)
+
+// EMACrossParams configures EMACross.
+type EMACrossParams struct {
+	// Fast and Slow are the EMA lengths in bars; Fast < Slow.
+	Fast, Slow int
+	// StopPct is the stop-loss distance below the entry price, in percent.
+	StopPct float64
+	// RiskPct is the share of equity lost if the stop is hit, in percent; it
+	// sizes each entry (capped by the free quote).
+	RiskPct float64
+}
+
+// DefaultEMACrossParams returns fast 12, slow 26, a 2% stop and 1% risk per
+// trade.
+func DefaultEMACrossParams() EMACrossParams {
+	return EMACrossParams{Fast: 12, Slow: 26, StopPct: 2, RiskPct: 1}
+}
+
+// Validate reports every problem at once.
+func (p EMACrossParams) Validate() error {
+	var errs []string
+	if p.Fast < 1 {
+		errs = append(errs, fmt.Sprintf("fast=%d must be ≥ 1", p.Fast))
+	}
+	if p.Slow <= p.Fast {
+		errs = append(errs, fmt.Sprintf("slow=%d must be greater than fast=%d", p.Slow, p.Fast))
+	}
+	if !(p.StopPct > 0 && p.StopPct < 50) {
+		errs = append(errs, fmt.Sprintf("stop=%v%% must be in (0, 50)", p.StopPct))
+	}
+	if !(p.RiskPct > 0 && p.RiskPct <= 10) {
+		errs = append(errs, fmt.Sprintf("risk=%v%% must be in (0, 10]", p.RiskPct))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("ema-cross: %v", errs)
+	}
+	return nil
+}
+
+// EMACross is the reference trend strategy: long-only spot, it buys at market
+// when the fast EMA of closes crosses above the slow one, protects every entry
+// with a STOP_LOSS order StopPct below the fill price, and sells at market
+// when the fast EMA crosses back below. A hole in the data resets the averages:
+// crossing signals are not computed across prices that never traded.
+type EMACross struct {
+	p      EMACrossParams
+	symbol string
+	ready  int
+	fast   float64
+	slow   float64
+	kf, ks float64
+	above  bool
+	last   num.Decimal
+
+	entry   *order.Order
+	stop    *order.Order
+	exit    *order.Order
+	exiting bool
+}
+
+// NewEMACross returns an EMACross trading symbol.
+func NewEMACross(symbol string, p EMACrossParams) (*EMACross, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return &EMACross{p: p, symbol: symbol, kf: 2 / float64(p.Fast+1), ks: 2 / float64(p.Slow+1)}, nil
+}
+
+// Name implements Strategy.
+func (s *EMACross) Name() string { return "ema-cross" }
+
+// Start implements Strategy.
+func (s *EMACross) Start(ctx Context) error {
+	if ctx.Instrument(s.symbol) == nil {
+		return fmt.Errorf("ema-cross: unknown symbol %s", s.symbol)
+	}
+	return nil
+}
+
+// OnGap implements Strategy: the averages start over after a hole.
+func (s *EMACross) OnGap(ctx Context, g Gap) {
+	if g.Symbol == s.symbol {
+		s.ready = 0
+	}
+}
+
+// OnBar implements Strategy.
+func (s *EMACross) OnBar(ctx Context, ev BarEvent) {
+	if ev.Symbol != s.symbol {
+		return
+	}
+	s.last = ev.Bar.Close
+	c := ev.Bar.Close.Float64()
+	if s.ready == 0 {
+		s.fast, s.slow = c, c
+	} else {
+		s.fast += s.kf * (c - s.fast)
+		s.slow += s.ks * (c - s.slow)
+	}
+	if s.ready < s.p.Slow {
+		s.ready++
+		s.above = s.fast > s.slow
+		return
+	}
+	above := s.fast > s.slow
+	crossUp, crossDown := above && !s.above, !above && s.above
+	s.above = above
+	switch {
+	case crossUp && s.flat(ctx) && s.entry == nil:
+		s.enter(ctx, ev.Bar)
+	case crossDown && !s.flat(ctx):
+		s.leave(ctx)
+	}
+}
+
+// flat reports whether the position is too small to sell: dust left by
+// rounding and fees does not count as a position.
+func (s *EMACross) flat(ctx Context) bool {
+	in := ctx.Instrument(s.symbol)
+	q, err := in.RoundQty(ctx.Position(s.symbol), true)
+	if err != nil || !q.IsPos() {
+		return true
+	}
+	least, err := in.MinQtyFor(s.last)
+	return err == nil && q.Less(least)
+}
+
+// enter sizes the entry so that a stop hit loses RiskPct of equity.
+func (s *EMACross) enter(ctx Context, bar *market.Bar) {
+	in := ctx.Instrument(s.symbol)
+	price := bar.Close.Float64()
+	equity := ctx.Equity().Float64()
+	spend := equity * s.p.RiskPct / s.p.StopPct
+	// Keep room for the fee and a worse fill than the close.
+	if free := ctx.Free().Float64() * 0.98; spend > free {
+		spend = free
+	}
+	q, err := num.FromFloat64(spend/price, 8)
+	if err != nil {
+		return
+	}
+	q, err = in.RoundQty(q, true)
+	if err != nil || !q.IsPos() {
+		return
+	}
+	o, err := ctx.Submit(order.Request{Symbol: s.symbol, Side: order.Buy, Type: order.Market, Quantity: q})
+	if err == nil {
+		s.entry = o
+	}
+}
+
+// leave cancels the protective stop first; the market sell goes out once the
+// cancel is confirmed, so the stop's locked quantity is free to sell.
+func (s *EMACross) leave(ctx Context) {
+	s.exiting = true
+	if s.stop != nil && s.stop.Status.Open() || s.stop != nil && s.stop.Status == order.PendingNew {
+		if err := ctx.Cancel(s.stop); err == nil {
+			return
+		}
+	}
+	s.sellAll(ctx)
+}
+
+func (s *EMACross) sellAll(ctx Context) {
+	in := ctx.Instrument(s.symbol)
+	q, err := in.RoundQty(ctx.Position(s.symbol), true)
+	if err != nil || !q.IsPos() {
+		s.exiting = false
+		return
+	}
+	o, err := ctx.Submit(order.Request{Symbol: s.symbol, Side: order.Sell, Type: order.Market, Quantity: q})
+	if err == nil {
+		s.exit = o
+	}
+}
+
+// OnOrder implements Strategy.
+func (s *EMACross) OnOrder(ctx Context, o *order.Order, fill *order.Fill) {
+	switch o {
+	case s.entry:
+		if o.Status.Terminal() {
+			s.entry = nil
+			if o.FilledQty.IsPos() {
+				s.protect(ctx, o)
+			}
+		}
+	case s.stop:
+		if o.Status.Terminal() {
+			s.stop = nil
+			// A stop the venue refused or expired leaves the position bare:
+			// close it.
+			if s.exiting || o.Status == order.Rejected || o.Status == order.Expired {
+				s.exiting = true
+				s.sellAll(ctx)
+			}
+		}
+	case s.exit:
+		if o.Status.Terminal() {
+			s.exit = nil
+			s.exiting = false
+		}
+	}
+}
+
+// protect places the stop-loss for everything held, StopPct below the average
+// fill of the entry. If the stop cannot be placed, the position is closed: no
+// position stays without a stop.
+func (s *EMACross) protect(ctx Context, entry *order.Order) {
+	in := ctx.Instrument(s.symbol)
+	avg, err := entry.FilledQuote.Div(entry.FilledQty, 8)
+	if err != nil {
+		return
+	}
+	k, _ := num.FromFloat64(1-s.p.StopPct/100, 6)
+	sp, err := avg.Mul(k)
+	if err == nil {
+		sp, err = in.RoundPrice(sp)
+	}
+	q, qerr := in.RoundQty(ctx.Position(s.symbol), true)
+	if err != nil || qerr != nil || !q.IsPos() {
+		return
+	}
+	o, err := ctx.Submit(order.Request{Symbol: s.symbol, Side: order.Sell, Type: order.StopLoss, Quantity: q, StopPrice: sp})
+	if err != nil {
+		s.exiting = true
+		s.sellAll(ctx)
+		return
+	}
+	s.stop = o
+}
