@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -125,7 +126,7 @@ func (c *Catalog) Import(ctx context.Context, mkt string, files []string) ([]Imp
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("import: %w", err)
 		}
-		if err := readInto(ctx, plans[fileKeys[i]], f); err != nil {
+		if err := readInto(plans[fileKeys[i]], f); err != nil {
 			return nil, fmt.Errorf("import: %w", err)
 		}
 	}
@@ -248,9 +249,9 @@ func removeLeftovers(dir string, m *manifest) error {
 }
 
 // readInto reads file into its plan unless its bytes were imported before.
-// The SHA-256 is computed on another goroutine while the rows are parsed;
-// parsing stops early when the digest turns out to be known.
-func readInto(ctx context.Context, p *importPlan, file string) error {
+// The rows are parsed on GOMAXPROCS goroutines while another computes the
+// SHA-256; a file whose digest is known is then dropped.
+func readInto(p *importPlan, file string) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return err
@@ -260,57 +261,32 @@ func readInto(ctx context.Context, p *importPlan, file string) error {
 		sum := sha256.Sum256(data)
 		digestc <- hex.EncodeToString(sum[:])
 	}()
-	var digest string
-	known := func() bool {
-		return slices.ContainsFunc(p.sources, func(s Source) bool { return s.SHA256 == digest }) ||
-			(p.old != nil && slices.ContainsFunc(p.old.Sources, func(s Source) bool { return s.SHA256 == digest }))
-	}
-	// haveDigest polls for the digest without waiting.
-	haveDigest := func() bool {
-		if digest != "" {
-			return true
-		}
-		select {
-		case digest = <-digestc:
-			return true
-		default:
-			return false
-		}
-	}
-	skip := func() error {
+	var runs []*run
+	estimate := estimateRows(file, len(data))
+	n, err := feed.ReadParallel(file, data, runtime.GOMAXPROCS(0), func(int) func(*feed.Kline) {
+		r := &run{rows: make([]row, 0, estimate/runtime.GOMAXPROCS(0)+1024)}
+		runs = append(runs, r)
+		return r.add
+	})
+	digest := <-digestc
+	if slices.ContainsFunc(p.sources, func(s Source) bool { return s.SHA256 == digest }) ||
+		(p.old != nil && slices.ContainsFunc(p.old.Sources, func(s Source) bool { return s.SHA256 == digest })) {
 		p.skipped = append(p.skipped, file)
 		return nil
 	}
-
-	r, err := feed.OpenBytes(file, data)
 	if err != nil {
-		if digest = <-digestc; known() {
-			return skip()
-		}
 		return err
 	}
-	defer r.Close()
-	rn := &run{rows: make([]row, 0, estimateRows(file, len(data)))}
-	for r.Next() {
-		rn.add(r.Kline())
-		if rn.len()%(1<<16) == 0 {
-			if err := ctx.Err(); err != nil {
-				<-digestc
-				return err
-			}
-			if haveDigest() && known() {
-				return skip()
-			}
+	rn := runs[0]
+	if n > 1 {
+		total := 0
+		for _, r := range runs {
+			total += r.len()
 		}
-	}
-	if !haveDigest() {
-		digest = <-digestc
-	}
-	if known() {
-		return skip()
-	}
-	if err := r.Err(); err != nil {
-		return err
+		rn = &run{rows: make([]row, 0, total)}
+		for _, r := range runs {
+			rn.appendRun(r)
+		}
 	}
 	p.files = append(p.files, file)
 	p.sources = append(p.sources, Source{Name: filepath.Base(file), SHA256: digest, Rows: int64(rn.len())})

@@ -9,7 +9,10 @@ import (
 	"math/big"
 	"os"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
@@ -233,9 +236,10 @@ func partSchema(sp specs) *parquet.Schema {
 	return parquet.NewSchema("kline", g)
 }
 
-// rowGroupRows bounds the rows of one row group, so readers that skip row
-// groups by statistics have something to skip.
-const rowGroupRows = 1 << 17
+// rowGroupRows bounds the rows of one row group. Row groups are encoded in
+// parallel, and readers that skip row groups by statistics have something to
+// skip.
+const rowGroupRows = 1 << 16
 
 // writePart writes rows [lo, hi) of r as a Parquet file at path, syncs it to
 // disk and returns its size. The file is created exclusively: path must not
@@ -275,12 +279,14 @@ const (
 // decimalLeaf maps a decimal column to its leaf column index.
 var decimalLeaf = [numDecimal]int{1, 2, 3, 4, 5, 6, 8, 9}
 
+// encodePart writes rows [lo, hi) of r as a Parquet file. Row groups are
+// encoded and compressed on up to GOMAXPROCS goroutines, then committed to
+// the file in order.
 func encodePart(w io.Writer, r *run, lo, hi int, sp specs, meta map[string]string) error {
 	schema := partSchema(sp)
 	opts := []parquet.WriterOption{
 		schema,
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
-		parquet.MaxRowsPerRowGroup(rowGroupRows),
 		parquet.CreatedBy("thunes", "", ""),
 	}
 	for k, v := range meta {
@@ -288,68 +294,130 @@ func encodePart(w io.Writer, r *run, lo, hi int, sp specs, meta map[string]strin
 	}
 	pw := parquet.NewWriter(w, opts...)
 
-	const batch = 1024
-	rows := make([]parquet.Row, batch)
-	for i := range rows {
-		rows[i] = make(parquet.Row, 10)
+	groups := make([]*parquet.ConcurrentRowGroupWriter, (hi-lo+rowGroupRows-1)/rowGroupRows)
+	errs := make([]error, len(groups))
+	for g := range groups {
+		groups[g] = pw.BeginRowGroup()
 	}
-	wide := make([][16]byte, batch*numDecimal)
-	for start := lo; start < hi; start += batch {
-		n := min(batch, hi-start)
-		for j := range n {
-			i := start + j
-			rw := &r.rows[i]
-			row := rows[j]
-			row[leafOpenTime] = parquet.Int64Value(rw.time).Level(0, 0, leafOpenTime)
-			if rw.extra {
-				row[leafTrades] = parquet.Int64Value(rw.trades).Level(0, 1, leafTrades)
-			} else {
-				row[leafTrades] = parquet.NullValue().Level(0, 0, leafTrades)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(groups)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			enc := newColumnEncoder(sp)
+			for {
+				g := int(next.Add(1) - 1)
+				if g >= len(groups) {
+					return
+				}
+				start := lo + g*rowGroupRows
+				errs[g] = enc.encode(groups[g], r, start, min(start+rowGroupRows, hi))
 			}
-			for c := range numDecimal {
-				col := decimalLeaf[c]
-				def := 0
-				if c >= firstExtra {
-					if !rw.extra {
-						row[col] = parquet.NullValue().Level(0, 0, col)
-						continue
-					}
-					def = 1
-				}
-				v, ok := int64(0), false
-				if rw.big == 0 {
-					v, ok = rescale(rw.coef[c], rw.scale[c], sp[c].Scale, math.MaxInt64)
-				} else {
-					d, _ := r.dec(i, c)
-					v, ok = d.Unscaled(sp[c].Scale)
-				}
-				switch {
-				case sp[c].Wide:
-					buf := &wide[j*numDecimal+c]
-					if ok {
-						putWideInt64(buf, v)
-					} else {
-						d, _ := r.dec(i, c)
-						bv, err := wideCoef(d, sp[c].Scale)
-						if err != nil {
-							return fmt.Errorf("%s at %d: %w", sp[c].Name, rw.time, err)
-						}
-						putWide(buf, bv)
-					}
-					row[col] = parquet.FixedLenByteArrayValue(buf[:]).Level(0, def, col)
-				case ok && v <= maxInt64Coef && v >= -maxInt64Coef:
-					row[col] = parquet.Int64Value(v).Level(0, def, col)
-				default:
-					d, _ := r.dec(i, c)
-					return fmt.Errorf("%s %s at %d does not fit DECIMAL(18, %d)", sp[c].Name, d, rw.time, sp[c].Scale)
-				}
-			}
+		}()
+	}
+	wg.Wait()
+	for g, rg := range groups {
+		if errs[g] != nil {
+			return errs[g]
 		}
-		if _, err := pw.WriteRows(rows[:n]); err != nil {
+		if _, err := rg.Commit(); err != nil {
 			return err
 		}
 	}
 	return pw.Close()
+}
+
+// columnEncoder turns rows into Parquet column values, a batch at a time.
+type columnEncoder struct {
+	sp   specs
+	vals [10][]parquet.Value
+	wide [][16]byte
+}
+
+const encodeBatch = 4096
+
+func newColumnEncoder(sp specs) *columnEncoder {
+	e := &columnEncoder{sp: sp, wide: make([][16]byte, encodeBatch*numDecimal)}
+	for i := range e.vals {
+		e.vals[i] = make([]parquet.Value, encodeBatch)
+	}
+	return e
+}
+
+// encode writes rows [lo, hi) of r into the row group rg.
+func (e *columnEncoder) encode(rg *parquet.ConcurrentRowGroupWriter, r *run, lo, hi int) error {
+	cols := rg.ColumnWriters()
+	for start := lo; start < hi; start += encodeBatch {
+		n := min(encodeBatch, hi-start)
+		for j := range n {
+			if err := e.row(r, start+j, j); err != nil {
+				return err
+			}
+		}
+		for c, col := range cols {
+			if _, err := col.WriteRowValues(e.vals[c][:n]); err != nil {
+				return err
+			}
+		}
+	}
+	for _, col := range cols {
+		if err := col.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// row fills slot j of the batch with row i of r.
+func (e *columnEncoder) row(r *run, i, j int) error {
+	rw := &r.rows[i]
+	sp := &e.sp
+	e.vals[leafOpenTime][j] = parquet.Int64Value(rw.time).Level(0, 0, leafOpenTime)
+	if rw.extra {
+		e.vals[leafTrades][j] = parquet.Int64Value(rw.trades).Level(0, 1, leafTrades)
+	} else {
+		e.vals[leafTrades][j] = parquet.NullValue().Level(0, 0, leafTrades)
+	}
+	for c := range numDecimal {
+		col := decimalLeaf[c]
+		def := 0
+		if c >= firstExtra {
+			if !rw.extra {
+				e.vals[col][j] = parquet.NullValue().Level(0, 0, col)
+				continue
+			}
+			def = 1
+		}
+		v, ok := int64(0), false
+		if rw.big == 0 {
+			v, ok = rescale(rw.coef[c], rw.scale[c], sp[c].Scale, math.MaxInt64)
+		} else {
+			d, _ := r.dec(i, c)
+			v, ok = d.Unscaled(sp[c].Scale)
+		}
+		switch {
+		case sp[c].Wide:
+			buf := &e.wide[j*numDecimal+c]
+			if ok {
+				putWideInt64(buf, v)
+			} else {
+				d, _ := r.dec(i, c)
+				bv, err := wideCoef(d, sp[c].Scale)
+				if err != nil {
+					return fmt.Errorf("%s at %d: %w", sp[c].Name, rw.time, err)
+				}
+				putWide(buf, bv)
+			}
+			e.vals[col][j] = parquet.FixedLenByteArrayValue(buf[:]).Level(0, def, col)
+		case ok && v <= maxInt64Coef && v >= -maxInt64Coef:
+			e.vals[col][j] = parquet.Int64Value(v).Level(0, def, col)
+		default:
+			d, _ := r.dec(i, c)
+			return fmt.Errorf("%s %s at %d does not fit DECIMAL(18, %d)", sp[c].Name, d, rw.time, sp[c].Scale)
+		}
+	}
+	return nil
 }
 
 func putWideInt64(dst *[16]byte, v int64) {

@@ -53,6 +53,11 @@ func (denyAll) Check(r *order.Request) error {
 
 func setup(t *testing.T, s strategy.Strategy, gate RiskGate, symbols ...string) (*Engine, *sim.Venue) {
 	t.Helper()
+	return setupTB(t, s, gate, symbols...)
+}
+
+func setupTB(t testing.TB, s strategy.Strategy, gate RiskGate, symbols ...string) (*Engine, *sim.Venue) {
+	t.Helper()
 	info, err := market.DefaultSpot()
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -100,6 +101,11 @@ type Reader struct {
 	started  bool
 	blank    int
 	rows     int
+	// piece is set when the Reader reads one piece of a file split for
+	// ReadParallel: an empty piece is then not an error, and the line of a
+	// first row that fails is kept in failed.
+	piece    bool
+	failed   []byte
 	prev     int64
 	prevLine int
 	k        Kline
@@ -162,43 +168,64 @@ type readerAt interface {
 }
 
 func newReader(path string, fn FileName, src readerAt, size int64) (*Reader, error) {
-	r := &Reader{name: fn, file: path}
+	csv, err := openCSV(path, fn, src, size)
+	if err != nil {
+		return nil, err
+	}
+	return &Reader{br: bufio.NewReaderSize(csv.r, maxLine), name: csv.name, file: path, member: csv.member, closers: csv.closers}, nil
+}
+
+// csvStream is the CSV content of a kline file, once out of its container.
+type csvStream struct {
+	r       io.Reader
+	name    FileName // with the period of the zip member when the zip's name has none
+	member  string
+	size    int64 // the uncompressed size when the container tells it, else -1
+	closers []io.Closer
+}
+
+func openCSV(path string, fn FileName, src readerAt, size int64) (csvStream, error) {
+	cs := csvStream{name: fn, size: -1}
 	switch fn.Format {
 	case FormatCSV:
-		r.br = bufio.NewReaderSize(src, maxLine)
+		cs.r, cs.size = src, size
 	case FormatGzip:
 		zr, err := gzip.NewReader(src)
 		if err != nil {
-			return nil, &FileError{File: path, Err: fmt.Errorf("not a gzip file: %w", err)}
+			return cs, &FileError{File: path, Err: fmt.Errorf("not a gzip file: %w", err)}
 		}
-		r.br = bufio.NewReaderSize(zr, maxLine)
-		r.closers = append(r.closers, zr)
+		cs.r = zr
+		cs.closers = append(cs.closers, zr)
+		// The gzip trailer holds the uncompressed size modulo 2^32.
+		var tail [4]byte
+		if _, err := src.ReadAt(tail[:], size-4); err == nil {
+			cs.size = int64(binary.LittleEndian.Uint32(tail[:]))
+		}
 	case FormatZip:
 		zr, err := zip.NewReader(src, size)
 		if err != nil {
-			return nil, &FileError{File: path, Err: fmt.Errorf("not a valid zip archive (truncated?): %w", err)}
+			return cs, &FileError{File: path, Err: fmt.Errorf("not a valid zip archive (truncated?): %w", err)}
 		}
 		// The klauspost inflater reads the same streams about twice as fast.
 		zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return flate.NewReader(r) })
 		zf, err := zipMember(zr, fn)
 		if err != nil {
-			return nil, &FileError{File: path, Err: err}
+			return cs, &FileError{File: path, Err: err}
 		}
 		rc, err := zf.Open()
 		if err != nil {
-			return nil, &FileError{File: path, Member: zf.Name, Err: err}
+			return cs, &FileError{File: path, Member: zf.Name, Err: err}
 		}
 		inner, _ := ParseFileName(zf.Name)
-		if r.name.Period == "" {
-			r.name.Period, r.name.From, r.name.To = inner.Period, inner.From, inner.To
+		if cs.name.Period == "" {
+			cs.name.Period, cs.name.From, cs.name.To = inner.Period, inner.From, inner.To
 		}
-		r.member = zf.Name
-		r.br = bufio.NewReaderSize(rc, maxLine)
-		r.closers = append(r.closers, rc)
+		cs.member, cs.r, cs.size = zf.Name, rc, int64(zf.UncompressedSize64)
+		cs.closers = append(cs.closers, rc)
 	default:
-		return nil, &FileError{File: path, Err: fmt.Errorf("unknown format %v", fn.Format)}
+		return cs, &FileError{File: path, Err: fmt.Errorf("unknown format %v", fn.Format)}
 	}
-	return r, nil
+	return cs, nil
 }
 
 // zipMember returns the one CSV in zr, checking that its name agrees with
@@ -248,7 +275,7 @@ func (r *Reader) Next() bool {
 		case err != nil && err != io.EOF:
 			return r.fail(r.line+1, fmt.Errorf("read: %w (file truncated or corrupt?)", err))
 		case len(line) == 0:
-			if r.rows == 0 {
+			if r.rows == 0 && !r.piece {
 				return r.fail(0, errors.New("file holds no kline rows"))
 			}
 			r.err = io.EOF
@@ -278,6 +305,9 @@ func (r *Reader) Next() bool {
 			}
 		}
 		if err := r.parse(line); err != nil {
+			if r.piece && r.rows == 0 {
+				r.failed = bytes.Clone(line)
+			}
 			return r.fail(r.line, err)
 		}
 		r.rows++
@@ -404,11 +434,8 @@ func (r *Reader) parse(line []byte) error {
 		return fmt.Errorf("open time %s is not aligned to the %s interval of the file name", fmtTime(t), iv)
 	}
 	if r.rows > 0 {
-		switch {
-		case t == r.prev:
-			return fmt.Errorf("duplicate open time %s (also on line %d)", fmtTime(t), r.prevLine)
-		case t < r.prev:
-			return fmt.Errorf("open time %s is before %s on line %d: rows out of order", fmtTime(t), fmtTime(r.prev), r.prevLine)
+		if err := orderError(t, r.prev, r.prevLine); err != nil {
+			return err
 		}
 	}
 	if r.name.Period != "" && (t < r.name.From || t >= r.name.To) {
@@ -441,6 +468,18 @@ func (r *Reader) parse(line []byte) error {
 		}
 	}
 	return r.parseExtra(k)
+}
+
+// orderError says why a row opening at t cannot follow the row opening at
+// prev on line prevLine, or returns nil when it can.
+func orderError(t, prev int64, prevLine int) error {
+	switch {
+	case t == prev:
+		return fmt.Errorf("duplicate open time %s (also on line %d)", fmtTime(t), prevLine)
+	case t < prev:
+		return fmt.Errorf("open time %s is before %s on line %d: rows out of order", fmtTime(t), fmtTime(prev), prevLine)
+	}
+	return nil
 }
 
 // checkBar names the first broken rule with the values involved, then runs

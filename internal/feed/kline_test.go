@@ -12,7 +12,7 @@ import (
 	"github.com/thunes/thunes/internal/num"
 )
 
-const jan2024 = 1704067200000 // 2024-01-01 00:00 UTC
+const jan2024 int64 = 1704067200000 // 2024-01-01 00:00 UTC
 
 // csvStyle says how testCSV writes rows.
 type csvStyle struct {

@@ -60,9 +60,11 @@ type RateLimit struct {
 	// Type is REQUEST_WEIGHT, ORDERS or RAW_REQUESTS.
 	Type string
 	// Interval is SECOND, MINUTE, HOUR or DAY.
-	Interval    string
+	Interval string
+	// IntervalNum is the number of Intervals in the window; positive.
 	IntervalNum int64
-	Limit       int64
+	// Limit is the most units allowed per window; positive.
+	Limit int64
 }
 
 // Window returns the length of the limit's window.

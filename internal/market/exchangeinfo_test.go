@@ -527,3 +527,14 @@ func assertFiltersValid(t *testing.T, in *Instrument) {
 		bad("a negative limit")
 	}
 }
+
+func BenchmarkParseExchangeInfo(b *testing.B) {
+	data := []byte(spotSnapshot)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseExchangeInfo(data, Spot); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

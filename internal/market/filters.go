@@ -85,17 +85,17 @@ type Filters struct {
 
 // PriceFilter is PRICE_FILTER. Each setting is off when zero.
 type PriceFilter struct {
-	MinPrice num.Decimal
-	MaxPrice num.Decimal
-	TickSize num.Decimal
+	MinPrice num.Decimal // lowest price and stopPrice; 0 is no minimum
+	MaxPrice num.Decimal // highest price and stopPrice; 0 is no maximum
+	TickSize num.Decimal // prices are whole multiples of it; 0 is any price
 }
 
 // PercentPriceFilter is PERCENT_PRICE: a price must lie within
 // [ref × MultiplierDown, ref × MultiplierUp], where ref is the average price on
 // spot and the mark price on futures.
 type PercentPriceFilter struct {
-	MultiplierUp   num.Decimal
-	MultiplierDown num.Decimal
+	MultiplierUp   num.Decimal // highest price ÷ reference price; positive
+	MultiplierDown num.Decimal // lowest price ÷ reference price; ≤ MultiplierUp
 	// AvgPriceMins is the spot averaging window in minutes (0: last price).
 	AvgPriceMins int64
 	// MultiplierDecimal is the futures multipliers' precision.
@@ -106,10 +106,10 @@ type PercentPriceFilter struct {
 // within [avg × BidMultiplierDown, avg × BidMultiplierUp] and a SELL price
 // within the Ask band.
 type PercentPriceBySideFilter struct {
-	BidMultiplierUp   num.Decimal
-	BidMultiplierDown num.Decimal
-	AskMultiplierUp   num.Decimal
-	AskMultiplierDown num.Decimal
+	BidMultiplierUp   num.Decimal // highest BUY price ÷ average price
+	BidMultiplierDown num.Decimal // lowest BUY price ÷ average price
+	AskMultiplierUp   num.Decimal // highest SELL price ÷ average price
+	AskMultiplierDown num.Decimal // lowest SELL price ÷ average price
 	// AvgPriceMins is the averaging window in minutes (0: last price).
 	AvgPriceMins int64
 }
@@ -118,17 +118,17 @@ type PercentPriceBySideFilter struct {
 // q a multiple of StepSize (no minQty offset since 2023-03). In
 // MARKET_LOT_SIZE each setting is off when zero.
 type LotSizeFilter struct {
-	MinQty   num.Decimal
-	MaxQty   num.Decimal
-	StepSize num.Decimal
+	MinQty   num.Decimal // smallest quantity, in the base asset
+	MaxQty   num.Decimal // largest quantity; 0 (MARKET_LOT_SIZE only) is no maximum
+	StepSize num.Decimal // quantities are whole multiples of it; 0 (MARKET_LOT_SIZE only) is any
 }
 
 // MinNotionalFilter is MIN_NOTIONAL: price × quantity ≥ MinNotional. On spot
 // it applies to MARKET orders only when ApplyToMarket; on futures (field
 // "notional") it applies to every order that is not reduce-only.
 type MinNotionalFilter struct {
-	MinNotional   num.Decimal
-	ApplyToMarket bool
+	MinNotional   num.Decimal // smallest price × quantity, in the quote asset
+	ApplyToMarket bool        // whether MARKET orders are held to it
 	// AvgPriceMins is the spot averaging window in minutes (0: last price).
 	AvgPriceMins int64
 }
@@ -137,10 +137,10 @@ type MinNotionalFilter struct {
 // For MARKET orders the minimum applies only when ApplyMinToMarket and the
 // maximum only when ApplyMaxToMarket. A zero MaxNotional is no maximum.
 type NotionalFilter struct {
-	MinNotional      num.Decimal
-	ApplyMinToMarket bool
-	MaxNotional      num.Decimal
-	ApplyMaxToMarket bool
+	MinNotional      num.Decimal // smallest price × quantity, in the quote asset
+	ApplyMinToMarket bool        // whether MARKET orders are held to MinNotional
+	MaxNotional      num.Decimal // largest price × quantity; 0 is no maximum
+	ApplyMaxToMarket bool        // whether MARKET orders are held to MaxNotional
 	// AvgPriceMins is the averaging window in minutes (0: last price).
 	AvgPriceMins int64
 }
@@ -150,17 +150,17 @@ type NotionalFilter struct {
 // above the market; the Below pair bounds the other side. A zero maximum is no
 // maximum.
 type TrailingDeltaFilter struct {
-	MinTrailingAboveDelta int64
-	MaxTrailingAboveDelta int64
-	MinTrailingBelowDelta int64
-	MaxTrailingBelowDelta int64
+	MinTrailingAboveDelta int64 // smallest delta of a stop above the market
+	MaxTrailingAboveDelta int64 // largest delta of a stop above the market
+	MinTrailingBelowDelta int64 // smallest delta of a stop below the market
+	MaxTrailingBelowDelta int64 // largest delta of a stop below the market
 }
 
 // MaxPositionFilter is MAX_POSITION: a BUY is refused when the account's
 // position (free and locked base asset plus all open BUY quantity) plus the
 // order's quantity exceeds MaxPosition.
 type MaxPositionFilter struct {
-	MaxPosition num.Decimal
+	MaxPosition num.Decimal // in the base asset; positive
 }
 
 // RawFilter is a filter kept as Binance sent it.
@@ -175,8 +175,8 @@ type RawFilter struct {
 // endpoint takes. A zero decimal or zero TrailingDelta means the parameter is
 // not sent.
 type OrderCheck struct {
-	Side order.Side
-	Type order.Type
+	Side order.Side // BUY or SELL
+	Type order.Type // spot: any type; futures: LIMIT or MARKET
 	// Price is the limit price, for LIMIT, LIMIT_MAKER and the *_LIMIT types.
 	Price num.Decimal
 	// StopPrice is the trigger price of STOP_LOSS* and TAKE_PROFIT* orders.
@@ -335,16 +335,16 @@ const (
 
 // Codes Binance uses.
 const (
-	codeInvalidMessage  = -1013 // filter failures
-	codeMandatoryParam  = -1102
-	codeParamNotNeeded  = -1106
-	codeBadPrecision    = -1111
-	codeInvalidType     = -1116
-	codeInvalidSide     = -1117
-	codeOptionalCombo   = -1128
-	codeNewOrderReject  = -2010
-	codeMaxOpenOrders   = -2025
-	codeMinNotionalFutr = -4164
+	codeInvalidMessage     = -1013 // filter failures
+	codeMandatoryParam     = -1102
+	codeParamNotNeeded     = -1106
+	codeBadPrecision       = -1111
+	codeInvalidType        = -1116
+	codeInvalidSide        = -1117
+	codeOptionalCombo      = -1128
+	codeNewOrderReject     = -2010
+	codeMaxOpenOrders      = -2025
+	codeFuturesMinNotional = -4164
 )
 
 // rejections holds every rejection Check can return, so the check never
@@ -437,7 +437,7 @@ func reject(k rejection) *Rejection {
 // carries the symbol's minimum as Binance wrote it.
 func futuresMinNotionalRejection(min num.Decimal) *Rejection {
 	return &Rejection{
-		Code:   codeMinNotionalFutr,
+		Code:   codeFuturesMinNotional,
 		Msg:    "Order's notional must be no smaller than " + min.Format() + " (unless you choose reduce only)",
 		Filter: FilterMinNotional,
 	}
@@ -462,7 +462,9 @@ func futuresMinNotionalRejection(min num.Decimal) *Rejection {
 // PERCENT_PRICE against the mark price (-4016, -4024); MIN_NOTIONAL (-4164,
 // waived for reduce-only); MAX_NUM_ORDERS (-2025).
 //
-// Check does not allocate, and is safe for concurrent use.
+// o must not be nil. Check is safe for concurrent use and does not allocate
+// (except for the -4164 rejection of a futures instrument built by hand
+// rather than parsed).
 func (in *Instrument) Check(o *OrderCheck, m *Conditions) *Rejection {
 	var none Conditions
 	if m == nil {
@@ -475,8 +477,13 @@ func (in *Instrument) Check(o *OrderCheck, m *Conditions) *Rejection {
 	return reject(k)
 }
 
-// check runs the rules. With fast set it tries the fixed-point
-// implementation first; fixed reports whether that one decided.
+// check runs the rules, which exist in two implementations. The decimal one
+// is the reference: it reads like Binance's documentation and takes any
+// value. The fixed-point one (fixedRules) works on int64 coefficients at one
+// scale and decides when every value of the order fits that scale, the usual
+// case. Both share the steps that need no arithmetic, and the tests hold them
+// to identical results. With fast set, check tries the fixed-point one first;
+// fixed reports whether it decided.
 func (in *Instrument) check(o *OrderCheck, m *Conditions, fast bool) (k rejection, fixed bool) {
 	if in.Kind == FuturesUM {
 		if in.Status != "TRADING" {
@@ -505,13 +512,6 @@ func (in *Instrument) check(o *OrderCheck, m *Conditions, fast bool) (k rejectio
 	}
 	return in.checkSpotDecimal(o, m), false
 }
-
-// Check runs in two implementations of the same rules. The decimal one is
-// the reference: it reads like Binance's documentation and takes any value.
-// The fixed one works on int64 coefficients at one scale (fixedRules) and
-// runs when every value of the order fits that scale, which is the usual
-// case; it returns ok false otherwise. Both share the steps that need no
-// arithmetic, and the tests hold them to identical results.
 
 // checkSpotKind checks side, type and the symbol's order types.
 func (in *Instrument) checkSpotKind(o *OrderCheck) rejection {
@@ -1205,15 +1205,23 @@ func (r *fixedRules) checkSpot(in *Instrument, o *OrderCheck, m *Conditions) (re
 	if k := in.checkSpotParams(o, &shape); k != rejNone {
 		return k, true
 	}
-	switch {
-	case v.price%r.quotePrecUnit != 0:
-		return rejPrecisionPrice, true
-	case v.stop%r.quotePrecUnit != 0:
-		return rejPrecisionStopPrice, true
-	case v.qty%r.basePrecUnit != 0:
-		return rejPrecisionQuantity, true
-	case v.iceberg%r.basePrecUnit != 0:
-		return rejPrecisionIcebergQty, true
+	// A unit of 1 (precision ≥ scale, the usual case) passes everything;
+	// skipping it saves integer divisions.
+	if u := r.quotePrecUnit; u > 1 {
+		if v.price%u != 0 {
+			return rejPrecisionPrice, true
+		}
+		if v.stop%u != 0 {
+			return rejPrecisionStopPrice, true
+		}
+	}
+	if u := r.basePrecUnit; u > 1 {
+		if v.qty%u != 0 {
+			return rejPrecisionQuantity, true
+		}
+		if v.iceberg%u != 0 {
+			return rejPrecisionIcebergQty, true
+		}
 	}
 
 	isMarket := o.Type == order.Market

@@ -53,8 +53,9 @@ func (s TypeSet) Has(t order.Type) bool { return t < 16 && s&(1<<t) != 0 }
 //
 // Instruments come from ParseExchangeInfo (or DefaultSpot) and are read-only
 // afterwards: every method is safe for concurrent use as long as nobody
-// modifies the fields. An instrument built by hand must set Types, or Check
-// refuses every order type.
+// modifies the fields. An instrument built by hand must set Types (or Check
+// refuses every order type) and, on spot, the asset precisions (0 means whole
+// units); its orders take the slower decimal check.
 type Instrument struct {
 	// Symbol is the exchange's name for the pair, such as "BTCUSDT".
 	Symbol string
@@ -109,10 +110,12 @@ type Instrument struct {
 	DefaultSelfTradePreventionMode  string
 	AllowedSelfTradePreventionModes []string
 
-	// Futures contract fields; empty or zero on spot.
-	Pair              string
-	ContractType      string
-	MarginAsset       string
+	// Futures contract fields; empty or zero on spot. PricePrecision and
+	// QuantityPrecision are display precisions: round with the filters'
+	// tick and step instead (binance-api.md §11).
+	Pair              string // the underlying pair, such as "BTCUSDT"
+	ContractType      string // PERPETUAL, CURRENT_QUARTER, ...
+	MarginAsset       string // the asset margin is held in
 	PricePrecision    int
 	QuantityPrecision int
 	// TriggerProtect is the largest mark/last price gap (a fraction) at which a
@@ -120,7 +123,8 @@ type Instrument struct {
 	TriggerProtect num.Decimal
 	// LiquidationFee is the clearance fee rate charged on liquidation.
 	LiquidationFee num.Decimal
-	// MarketTakeBound is the largest fraction a MARKET order may move the price.
+	// MarketTakeBound is how far from the mark price, as a fraction, a
+	// MARKET order may take liquidity.
 	MarketTakeBound num.Decimal
 
 	// Filters are the symbol's trading rules.

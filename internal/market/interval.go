@@ -73,9 +73,10 @@ func (iv Interval) Start(t int64) int64 {
 		tm := time.UnixMilli(t).UTC()
 		return time.Date(tm.Year(), tm.Month(), 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	case iv == Week1:
-		// 1970-01-01 was a Thursday; Binance's weeks start on Monday.
-		const monday = 4 * int64(Day1)
-		return floorDiv(t+monday, int64(Week1))*int64(Week1) - monday
+		// 1970-01-01 was a Thursday; Binance's weeks start on Monday, so
+		// weeks are aligned to Monday 1969-12-29, three days before the epoch.
+		const shift = 3 * int64(Day1)
+		return floorDiv(t+shift, int64(Week1))*int64(Week1) - shift
 	default:
 		return floorDiv(t, int64(iv)) * int64(iv)
 	}

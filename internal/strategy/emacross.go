@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
@@ -60,6 +61,8 @@ type EMACross struct {
 	kf, ks float64
 	above  bool
 	last   num.Decimal
+	// stopFactor is 1 − StopPct/100 as an exact decimal.
+	stopFactor num.Decimal
 
 	entry   *order.Order
 	stop    *order.Order
@@ -72,7 +75,12 @@ func NewEMACross(symbol string, p EMACrossParams) (*EMACross, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	return &EMACross{p: p, symbol: symbol, kf: 2 / float64(p.Fast+1), ks: 2 / float64(p.Slow+1)}, nil
+	// The stop sits at entry × (1 − StopPct/100), the factor kept to 6 decimals.
+	k, err := num.New(int64(math.Round((100-p.StopPct)*1e4)), 6)
+	if err != nil {
+		return nil, fmt.Errorf("ema-cross: stop=%v: %w", p.StopPct, err)
+	}
+	return &EMACross{p: p, symbol: symbol, kf: 2 / float64(p.Fast+1), ks: 2 / float64(p.Slow+1), stopFactor: k}, nil
 }
 
 // Name implements Strategy.
@@ -144,7 +152,12 @@ func (s *EMACross) enter(ctx Context, bar *market.Bar) {
 	if free := ctx.Free().Float64() * 0.98; spend > free {
 		spend = free
 	}
-	q, err := num.FromFloat64(spend/price, 8)
+	// Whole units of 1e-8 base; the exchange step rounds it further down.
+	units := math.Floor(spend / price * 1e8)
+	if !(units > 0 && units < math.MaxInt64) {
+		return
+	}
+	q, err := num.New(int64(units), 8)
 	if err != nil {
 		return
 	}
@@ -220,8 +233,7 @@ func (s *EMACross) protect(ctx Context, entry *order.Order) {
 	if err != nil {
 		return
 	}
-	k, _ := num.FromFloat64(1-s.p.StopPct/100, 6)
-	sp, err := avg.Mul(k)
+	sp, err := avg.Mul(s.stopFactor)
 	if err == nil {
 		sp, err = in.RoundPrice(sp)
 	}

@@ -1,0 +1,79 @@
+package feed
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/thunes/thunes/internal/market"
+)
+
+// FuzzReader feeds arbitrary bytes to the kline reader under every
+// container. It must not panic; every row it accepts must be a valid candle
+// aligned to the interval and later than the one before; every error must be
+// a *FileError naming the file.
+func FuzzReader(f *testing.F) {
+	f.Add([]byte("1704067200000,100,101,99,100.5,10,1704067259999,1005,7,5,502.5,0\n"), uint8(0))
+	f.Add([]byte("open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore\n1704067200000000,1,1,1,1,0,1704067259999999,0,0,0,0,0\n"), uint8(0))
+	f.Add([]byte("1704067200000,9033.34000000,9033.34000000,9033.34000000,9033.34000000,0.00100000,,,,,\n"), uint8(1))
+	f.Add([]byte("1704067200000,NaN,1,1,1,1,,,,,,\n"), uint8(2))
+	f.Add([]byte("\xef\xbb\xbf1704067200000,1,1,1,1,1,,,,,,\r\n\r\n"), uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, container uint8) {
+		name := "BTCUSDT-1m-2024-01.csv"
+		switch container % 3 {
+		case 1:
+			name, data = "BTCUSDT-1m-2024-01.csv.gz", gzBytes(t, data)
+		case 2:
+			name, data = "BTCUSDT-1m-2024-01.zip", zipBytes(t, "BTCUSDT-1m-2024-01.csv", data)
+		}
+		r, err := OpenBytes(name, data)
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		defer r.Close()
+		prev := int64(-1)
+		for r.Next() {
+			k := r.Kline()
+			if err := k.Validate(); err != nil {
+				t.Fatalf("accepted an invalid bar %+v: %v", k.Bar, err)
+			}
+			if k.Time <= prev || market.Minute1.Start(k.Time) != k.Time {
+				t.Fatalf("accepted open time %d after %d", k.Time, prev)
+			}
+			if k.HasExtra && (k.Volume.Less(k.TakerBuyBase) || k.QuoteVolume.Less(k.TakerBuyQuote) || k.Trades < 0) {
+				t.Fatalf("accepted inconsistent extra columns %+v", k)
+			}
+			prev = k.Time
+		}
+		var fe *FileError
+		if err := r.Err(); err != nil && (!errors.As(err, &fe) || fe.File != name) {
+			t.Fatalf("error %v is not a *FileError naming %s", err, name)
+		}
+	})
+}
+
+// FuzzParseFileName checks that every accepted name has a valid symbol and
+// interval and prints back to itself.
+func FuzzParseFileName(f *testing.F) {
+	for _, s := range []string{"BTCUSDT-1m-2024-01.zip", "ETHUSDT-1h-2024-02-29.csv", "BTCUSDT-1M.csv.gz", "x-1m.csv", "BTCUSDT-1m-2024-13.zip"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		fn, err := ParseFileName(name)
+		if err != nil {
+			return
+		}
+		if ValidSymbol(fn.Symbol) != nil {
+			t.Fatalf("accepted symbol %q", fn.Symbol)
+		}
+		if _, err := market.ParseInterval(fn.Interval.String()); err != nil {
+			t.Fatalf("accepted interval %v", fn.Interval)
+		}
+		if fn.Period != "" && fn.From >= fn.To {
+			t.Fatalf("period %s gives [%d, %d)", fn.Period, fn.From, fn.To)
+		}
+		again, err := ParseFileName(fn.String())
+		if err != nil || again != fn {
+			t.Fatalf("%q → %+v → %q → %+v, %v", name, fn, fn.String(), again, err)
+		}
+	})
+}
