@@ -149,116 +149,189 @@ func (a *Account) MarkPosition(p *Position, price num.Decimal) { p.Mark = price 
 // ErrSellMoreThanHeld is returned when a sell fill exceeds the position.
 var ErrSellMoreThanHeld = errors.New("sell exceeds position")
 
+// disposal is the effect of taking qty out of a position's lots, first in,
+// first out, at a price: computed without changing the position, applied by
+// commit.
+type disposal struct {
+	p          *Position
+	k          int // whole lots consumed
+	partial    num.Decimal
+	hasPartial bool
+	qty        num.Decimal // the position's quantity after
+	cost       num.Decimal // its cost after
+	realized   num.Decimal // (price − lot price) × qty over the lots taken
+}
+
+func (c *calc) dispose(p *Position, qty, price num.Decimal) disposal {
+	d := disposal{p: p, cost: p.Cost, realized: num.Zero}
+	left := qty
+	for d.k < len(p.lots) && left.IsPos() && c.err == nil {
+		l := p.lots[d.k]
+		take := num.Min(left, l.qty)
+		d.realized = c.add(d.realized, c.mul(take, c.sub(price, l.price)))
+		d.cost = c.sub(d.cost, c.mul(take, l.price))
+		left = c.sub(left, take)
+		if take.Less(l.qty) {
+			d.partial, d.hasPartial = c.sub(l.qty, take), true
+			break
+		}
+		d.k++
+	}
+	d.qty = c.sub(p.Qty, qty)
+	return d
+}
+
+func (d *disposal) commit() {
+	p := d.p
+	p.lots = p.lots[d.k:]
+	if d.hasPartial {
+		p.lots[0].qty = d.partial
+	}
+	p.Qty, p.Cost = d.qty, d.cost
+	p.Realized, _ = p.Realized.Add(d.realized)
+}
+
 // ApplyFill books one fill. A buy adds a lot at the fill price; a sell closes
-// lots first in, first out, realizing (price − lot price) × qty. The commission
-// is taken from its asset: base on a buy shrinks the lot, quote on a sell
-// reduces the proceeds; either way it is counted in fees at the fill price.
-// On error nothing changes.
+// lots first in, first out, realizing (price − lot price) × qty. The
+// commission is taken from its asset and counted in fees, converted to the
+// quote asset: commission in the base asset (usual on buys) shrinks what was
+// received, or on a sell leaves like a sale at the fill price; commission in
+// the quote asset reduces the proceeds; commission in a third asset (BNB)
+// leaves that asset's position like a sale at its mark, which converts it. On
+// error nothing changes.
 func (a *Account) ApplyFill(f *order.Fill) error {
 	p := a.bySymbol[f.Symbol]
 	if p == nil {
 		return fmt.Errorf("fill %d: unknown symbol %s", f.TradeID, f.Symbol)
 	}
+	if f.Side != order.Buy && f.Side != order.Sell {
+		return fmt.Errorf("fill %d: invalid side %v", f.TradeID, f.Side)
+	}
 	c := calc{}
 	notional := c.mul(f.Price, f.Qty)
+	feeInBase := f.CommissionAsset == p.Base
+	feeInQuote := f.CommissionAsset == p.Quote || f.CommissionAsset == ""
 	var feeQuote num.Decimal
-	switch f.CommissionAsset {
-	case p.Base:
+	var feePos *Position // the third asset's position paying the commission
+	switch {
+	case feeInBase:
 		feeQuote = c.mul(f.Commission, f.Price)
-	case p.Quote, "":
+	case feeInQuote:
 		feeQuote = f.Commission
 	default:
-		return fmt.Errorf("fill %d: commission in %s, which is neither %s nor %s", f.TradeID, f.CommissionAsset, p.Base, p.Quote)
+		feePos = a.byBase(f.CommissionAsset)
+		if feePos == nil || feePos == p || !feePos.Mark.IsPos() {
+			return fmt.Errorf("fill %d: commission in %s, which the account cannot value (no %s%s position with a price)",
+				f.TradeID, f.CommissionAsset, f.CommissionAsset, a.quote)
+		}
+		if feePos.Qty.Less(f.Commission) {
+			return fmt.Errorf("fill %d: commission %s %s exceeds the %s held", f.TradeID, f.Commission, f.CommissionAsset, feePos.Qty)
+		}
+		feeQuote = c.mul(f.Commission, feePos.Mark)
 	}
 	bal := a.balances
-	newQuote := bal[p.Quote]
-	newBase := bal[p.Base]
-	qty, cost := p.Qty, p.Cost
-	var lots []lot
+	newQuote, newBase := bal[p.Quote], bal[p.Base]
+	if feeInQuote {
+		newQuote = c.sub(newQuote, f.Commission)
+	}
 	realized := num.Zero
+	var sold disposal
+	var add *lot
 	switch f.Side {
 	case order.Buy:
 		got := f.Qty
-		if f.CommissionAsset == p.Base {
-			got = c.sub(f.Qty, f.Commission)
+		if feeInBase {
+			got = c.sub(got, f.Commission)
 		}
 		newQuote = c.sub(newQuote, notional)
-		if f.CommissionAsset != p.Base {
-			newQuote = c.sub(newQuote, f.Commission)
-		}
 		newBase = c.add(newBase, got)
-		// The lot is what was received, at the fill price; the base given up as
-		// commission is a fee, not a cost.
-		lotCost := c.mul(got, f.Price)
-		qty, cost = c.add(qty, got), c.add(cost, lotCost)
-		lots = append(p.lots, lot{qty: got, price: f.Price})
+		// The lot is what was received, at the fill price; the base given up
+		// as commission is a fee, not a cost.
+		add = &lot{qty: got, price: f.Price}
 	case order.Sell:
-		if p.Qty.Less(f.Qty) {
-			return fmt.Errorf("fill %d: sell %s %s holding %s: %w", f.TradeID, f.Qty, f.Symbol, p.Qty, ErrSellMoreThanHeld)
+		out := f.Qty
+		if feeInBase {
+			out = c.add(out, f.Commission)
 		}
-		newBase = c.sub(newBase, f.Qty)
+		if c.err == nil && p.Qty.Less(out) {
+			return fmt.Errorf("fill %d: sell %s %s holding %s: %w", f.TradeID, out, f.Symbol, p.Qty, ErrSellMoreThanHeld)
+		}
+		newBase = c.sub(newBase, out)
 		newQuote = c.add(newQuote, notional)
-		if f.CommissionAsset == p.Base {
-			newBase = c.sub(newBase, f.Commission)
-		} else {
-			newQuote = c.sub(newQuote, f.Commission)
-		}
-		left := f.Qty
-		lots = make([]lot, 0, len(p.lots))
-		for _, l := range p.lots {
-			if left.IsZero() {
-				lots = append(lots, l)
-				continue
-			}
-			take := num.Min(left, l.qty)
-			realized = c.add(realized, c.mul(take, c.sub(f.Price, l.price)))
-			cost = c.sub(cost, c.mul(take, l.price))
-			left = c.sub(left, take)
-			if rest := c.sub(l.qty, take); rest.IsPos() {
-				lots = append(lots, lot{qty: rest, price: l.price})
-			}
-		}
-		qty = c.sub(qty, f.Qty)
-		if f.CommissionAsset == p.Base {
-			// Base paid as commission leaves the position at no proceeds.
-			if qty.Less(f.Commission) {
-				return fmt.Errorf("fill %d: commission %s %s exceeds the position", f.TradeID, f.Commission, p.Base)
-			}
-			// Rare on spot; book it as a sale at the fill price whose proceeds are the fee.
-			left = f.Commission
-			rest := lots[:0]
-			for _, l := range lots {
-				take := num.Min(left, l.qty)
-				realized = c.add(realized, c.mul(take, c.sub(f.Price, l.price)))
-				cost = c.sub(cost, c.mul(take, l.price))
-				left = c.sub(left, take)
-				if r := c.sub(l.qty, take); r.IsPos() {
-					rest = append(rest, lot{qty: r, price: l.price})
-				}
-			}
-			lots = rest
-			qty = c.sub(qty, f.Commission)
-		}
-	default:
-		return fmt.Errorf("fill %d: invalid side %v", f.TradeID, f.Side)
+		sold = c.dispose(p, out, f.Price)
+		realized = c.add(realized, sold.realized)
 	}
-	if c.err != nil {
-		return fmt.Errorf("fill %d: %w", f.TradeID, c.err)
+	var fee disposal
+	var feeBal num.Decimal
+	if feePos != nil {
+		fee = c.dispose(feePos, f.Commission, feePos.Mark)
+		realized = c.add(realized, fee.realized)
+		feeBal = c.sub(bal[feePos.Base], f.Commission)
 	}
 	fees := c.add(a.fees[f.CommissionAsset], f.Commission)
 	feesQuote := c.add(a.feesQuote, feeQuote)
 	total := c.add(a.realized, realized)
-	posRealized := c.add(p.Realized, realized)
+	var addQty, addCost num.Decimal
+	if add != nil {
+		addQty, addCost = c.add(p.Qty, add.qty), c.add(p.Cost, c.mul(add.qty, add.price))
+	}
 	if c.err != nil {
 		return fmt.Errorf("fill %d: %w", f.TradeID, c.err)
 	}
+	// Commit: nothing below can fail.
 	bal[p.Quote], bal[p.Base] = newQuote, newBase
-	p.Qty, p.Cost, p.lots, p.Realized = qty, cost, lots, posRealized
+	if add != nil {
+		p.lots = append(p.lots, *add)
+		p.Qty, p.Cost = addQty, addCost
+	} else {
+		sold.commit()
+	}
+	if feePos != nil {
+		fee.commit()
+		bal[feePos.Base] = feeBal
+	}
 	p.Mark = f.Price
 	if f.CommissionAsset != "" {
 		a.fees[f.CommissionAsset] = fees
 	}
 	a.feesQuote, a.realized = feesQuote, total
+	return nil
+}
+
+// byBase returns the position whose base asset is asset, or nil.
+func (a *Account) byBase(asset string) *Position {
+	for _, p := range a.positions {
+		if p.Base == asset {
+			return p
+		}
+	}
+	return nil
+}
+
+// Deposit adds qty of the base asset of symbol, valued at price, to the
+// account before trading starts: it becomes a lot at price and part of the
+// initial equity. It is how a backtest starts with BNB to pay discounted fees.
+func (a *Account) Deposit(symbol string, qty, price num.Decimal) error {
+	p := a.bySymbol[symbol]
+	if p == nil {
+		return fmt.Errorf("deposit: unknown symbol %s", symbol)
+	}
+	if !qty.IsPos() || !price.IsPos() {
+		return fmt.Errorf("deposit %s %s at %s: quantity and price must be positive", qty, p.Base, price)
+	}
+	c := calc{}
+	value := c.mul(qty, price)
+	initial := c.add(a.initial, value)
+	newQty, newCost, bal := c.add(p.Qty, qty), c.add(p.Cost, value), c.add(a.balances[p.Base], qty)
+	if c.err != nil {
+		return fmt.Errorf("deposit: %w", c.err)
+	}
+	a.initial, a.balances[p.Base] = initial, bal
+	p.lots = append(p.lots, lot{qty: qty, price: price})
+	p.Qty, p.Cost = newQty, newCost
+	if p.Mark.IsZero() {
+		p.Mark = price
+	}
 	return nil
 }
 

@@ -140,3 +140,64 @@ func TestNewRejectsBadInput(t *testing.T) {
 		t.Fatal("symbol in another quote accepted")
 	}
 }
+
+// A sell whose commission is charged in the base asset: the commission leaves
+// the position like a sale whose proceeds are the fee.
+func TestSellWithBaseCommission(t *testing.T) {
+	a := newAcct(t)
+	if err := a.ApplyFill(fill(1, order.Buy, "100", "1", "0", "BTC")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ApplyFill(fill(2, order.Sell, "120", "0.5", "0.001", "BTC")); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "btc", a.Balance("BTC"), "0.499")
+	eq(t, "usdt", a.Balance("USDT"), "9960")
+	eq(t, "realized", a.Realized(), "10.02")
+	eq(t, "fees", a.FeesQuote(), "0.12")
+	if err := a.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ApplyFill(fill(3, order.Sell, "120", "0.499", "0.001", "BTC")); !errors.Is(err, ErrSellMoreThanHeld) {
+		t.Fatalf("selling the rest plus a base commission: %v", err)
+	}
+}
+
+// A commission paid in BNB, a third asset: it is valued at BNB's mark and
+// leaves the BNB position like a sale at that mark.
+func TestCommissionInBNB(t *testing.T) {
+	a := newAcct(t)
+	if _, err := a.AddSymbol("BNBUSDT", "BNB", "USDT"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Deposit("BNBUSDT", d("1"), d("600")); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "initial", a.Initial(), "10600")
+	a.Mark("BNBUSDT", d("610"))
+	// 0.1 BTC at 20000 = 2000 USDT; 0.1% with the 25% discount = 1.5 USDT = 0.0025 BNB at 600.
+	f := fill(1, order.Buy, "20000", "0.1", "0.0025", "BNB")
+	if err := a.ApplyFill(f); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "btc", a.Balance("BTC"), "0.1")
+	eq(t, "bnb", a.Balance("BNB"), "0.9975")
+	eq(t, "usdt", a.Balance("USDT"), "8000")
+	eq(t, "fees", a.FeesQuote(), "1.525")    // 0.0025 × 610
+	eq(t, "realized", a.Realized(), "0.025") // 0.0025 × (610 − 600)
+	eq(t, "bnb fees", a.Fees()["BNB"], "0.0025")
+	if err := a.Check(); err != nil {
+		t.Fatal(err)
+	}
+	// Not enough BNB, or no way to value the asset: refused, nothing changes.
+	if err := a.ApplyFill(fill(2, order.Buy, "20000", "0.1", "5", "BNB")); err == nil {
+		t.Fatal("commission above the BNB held accepted")
+	}
+	if err := a.ApplyFill(fill(3, order.Buy, "20000", "0.1", "1", "ETH")); err == nil {
+		t.Fatal("commission in an asset without a price accepted")
+	}
+	eq(t, "usdt unchanged", a.Balance("USDT"), "8000")
+	if err := a.Deposit("BTCUSDT", d("-1"), d("1")); err == nil {
+		t.Fatal("negative deposit accepted")
+	}
+}

@@ -261,12 +261,25 @@ func readInto(p *importPlan, file string) error {
 		sum := sha256.Sum256(data)
 		digestc <- hex.EncodeToString(sum[:])
 	}()
+	// The pieces fill disjoint stretches of one buffer sized by their line
+	// counts, then close ranks.
+	var all []row
 	var runs []*run
-	estimate := estimateRows(file, len(data))
-	n, err := feed.ReadParallel(file, data, runtime.GOMAXPROCS(0), func(int) func(*feed.Kline) {
-		r := &run{rows: make([]row, 0, estimate/runtime.GOMAXPROCS(0)+1024)}
-		runs = append(runs, r)
-		return r.add
+	err = feed.ReadParallel(file, data, 2*runtime.GOMAXPROCS(0), func(lines []int) []func(*feed.Kline) {
+		total := 0
+		for _, n := range lines {
+			total += n
+		}
+		all = make([]row, total)
+		fns := make([]func(*feed.Kline), len(lines))
+		off := 0
+		for i, n := range lines {
+			r := &run{rows: all[off : off : off+n]}
+			runs = append(runs, r)
+			fns[i] = r.add
+			off += n
+		}
+		return fns
 	})
 	digest := <-digestc
 	if slices.ContainsFunc(p.sources, func(s Source) bool { return s.SHA256 == digest }) ||
@@ -277,33 +290,23 @@ func readInto(p *importPlan, file string) error {
 	if err != nil {
 		return err
 	}
-	rn := runs[0]
-	if n > 1 {
-		total := 0
-		for _, r := range runs {
-			total += r.len()
-		}
-		rn = &run{rows: make([]row, 0, total)}
+	rn := &run{}
+	if slices.ContainsFunc(runs, func(r *run) bool { return len(r.bigs) > 0 }) {
 		for _, r := range runs {
 			rn.appendRun(r)
 		}
+	} else {
+		n := 0
+		for _, r := range runs {
+			n += copy(all[n:], r.rows)
+		}
+		rn.rows = all[:n]
 	}
 	p.files = append(p.files, file)
 	p.sources = append(p.sources, Source{Name: filepath.Base(file), SHA256: digest, Rows: int64(rn.len())})
 	p.chunks = append(p.chunks, chunk{file: file, r: rn})
 	p.read += int64(rn.len())
 	return nil
-}
-
-// estimateRows guesses the rows of a kline file from its size, to size the
-// row buffer once: about 60 bytes a row in the shortest layout, compressed
-// about 5 times in gzip and zip files.
-func estimateRows(file string, size int) int {
-	n := size / 60
-	if fn, err := feed.ParseFileName(file); err == nil && fn.Format != feed.FormatCSV {
-		n *= 5
-	}
-	return min(n, 1<<24)
 }
 
 // plan merges the new rows with the stored ones and works out the part files

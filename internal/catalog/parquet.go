@@ -214,7 +214,7 @@ func decimalNode(s columnSpec) parquet.Node {
 	if s.Wide {
 		return parquet.Decimal(int(s.Scale), 38, parquet.FixedLenByteArrayType(16))
 	}
-	return parquet.Decimal(int(s.Scale), 18, parquet.Int64Type)
+	return parquet.Encoded(parquet.Decimal(int(s.Scale), 18, parquet.Int64Type), &parquet.DeltaBinaryPacked)
 }
 
 // partSchema returns the schema of a part file with the given decimal
@@ -230,7 +230,7 @@ func partSchema(sp specs) *parquet.Schema {
 		add(sp[i].Name, decimalNode(sp[i]))
 	}
 	add(colQuoteVolume, parquet.Optional(decimalNode(sp[5])))
-	add(colTrades, parquet.Optional(parquet.Int(64)))
+	add(colTrades, parquet.Optional(parquet.Encoded(parquet.Int(64), &parquet.DeltaBinaryPacked)))
 	add(colTakerBuyBase, parquet.Optional(decimalNode(sp[6])))
 	add(colTakerBuyQuote, parquet.Optional(decimalNode(sp[7])))
 	return parquet.NewSchema("kline", g)
@@ -328,35 +328,47 @@ func encodePart(w io.Writer, r *run, lo, hi int, sp specs, meta map[string]strin
 	return pw.Close()
 }
 
-// columnEncoder turns rows into Parquet column values, a batch at a time.
+// columnEncoder turns rows into Parquet column values, a batch of rows
+// and one column at a time, so the batch stays in cache.
 type columnEncoder struct {
 	sp   specs
-	vals [10][]parquet.Value
+	vals []parquet.Value
 	wide [][16]byte
 }
 
-const encodeBatch = 4096
+const encodeBatch = 1024
 
 func newColumnEncoder(sp specs) *columnEncoder {
-	e := &columnEncoder{sp: sp, wide: make([][16]byte, encodeBatch*numDecimal)}
-	for i := range e.vals {
-		e.vals[i] = make([]parquet.Value, encodeBatch)
-	}
-	return e
+	return &columnEncoder{sp: sp, vals: make([]parquet.Value, encodeBatch), wide: make([][16]byte, encodeBatch)}
 }
 
 // encode writes rows [lo, hi) of r into the row group rg.
 func (e *columnEncoder) encode(rg *parquet.ConcurrentRowGroupWriter, r *run, lo, hi int) error {
 	cols := rg.ColumnWriters()
 	for start := lo; start < hi; start += encodeBatch {
-		n := min(encodeBatch, hi-start)
-		for j := range n {
-			if err := e.row(r, start+j, j); err != nil {
-				return err
+		rows := r.rows[start:min(start+encodeBatch, hi)]
+		vals := e.vals[:len(rows)]
+		for j := range rows {
+			vals[j] = parquet.Int64Value(rows[j].time).Level(0, 0, leafOpenTime)
+		}
+		if _, err := cols[leafOpenTime].WriteRowValues(vals); err != nil {
+			return err
+		}
+		for j := range rows {
+			if rows[j].extra {
+				vals[j] = parquet.Int64Value(rows[j].trades).Level(0, 1, leafTrades)
+			} else {
+				vals[j] = parquet.NullValue().Level(0, 0, leafTrades)
 			}
 		}
-		for c, col := range cols {
-			if _, err := col.WriteRowValues(e.vals[c][:n]); err != nil {
+		if _, err := cols[leafTrades].WriteRowValues(vals); err != nil {
+			return err
+		}
+		for c := range numDecimal {
+			if err := e.decimals(vals, r, start, rows, c); err != nil {
+				return err
+			}
+			if _, err := cols[decimalLeaf[c]].WriteRowValues(vals); err != nil {
 				return err
 			}
 		}
@@ -369,52 +381,47 @@ func (e *columnEncoder) encode(rg *parquet.ConcurrentRowGroupWriter, r *run, lo,
 	return nil
 }
 
-// row fills slot j of the batch with row i of r.
-func (e *columnEncoder) row(r *run, i, j int) error {
-	rw := &r.rows[i]
-	sp := &e.sp
-	e.vals[leafOpenTime][j] = parquet.Int64Value(rw.time).Level(0, 0, leafOpenTime)
-	if rw.extra {
-		e.vals[leafTrades][j] = parquet.Int64Value(rw.trades).Level(0, 1, leafTrades)
-	} else {
-		e.vals[leafTrades][j] = parquet.NullValue().Level(0, 0, leafTrades)
+// decimals fills vals with decimal column c of rows, which start at row
+// start of r.
+func (e *columnEncoder) decimals(vals []parquet.Value, r *run, start int, rows []row, c int) error {
+	sp := &e.sp[c]
+	col := decimalLeaf[c]
+	def := 0
+	if c >= firstExtra {
+		def = 1
 	}
-	for c := range numDecimal {
-		col := decimalLeaf[c]
-		def := 0
-		if c >= firstExtra {
-			if !rw.extra {
-				e.vals[col][j] = parquet.NullValue().Level(0, 0, col)
-				continue
-			}
-			def = 1
+	for j := range rows {
+		rw := &rows[j]
+		if c >= firstExtra && !rw.extra {
+			vals[j] = parquet.NullValue().Level(0, 0, col)
+			continue
 		}
 		v, ok := int64(0), false
 		if rw.big == 0 {
-			v, ok = rescale(rw.coef[c], rw.scale[c], sp[c].Scale, math.MaxInt64)
+			v, ok = rescale(rw.coef[c], rw.scale[c], sp.Scale, math.MaxInt64)
 		} else {
-			d, _ := r.dec(i, c)
-			v, ok = d.Unscaled(sp[c].Scale)
+			d, _ := r.dec(start+j, c)
+			v, ok = d.Unscaled(sp.Scale)
 		}
 		switch {
-		case sp[c].Wide:
-			buf := &e.wide[j*numDecimal+c]
+		case sp.Wide:
+			buf := &e.wide[j]
 			if ok {
 				putWideInt64(buf, v)
 			} else {
-				d, _ := r.dec(i, c)
-				bv, err := wideCoef(d, sp[c].Scale)
+				d, _ := r.dec(start+j, c)
+				bv, err := wideCoef(d, sp.Scale)
 				if err != nil {
-					return fmt.Errorf("%s at %d: %w", sp[c].Name, rw.time, err)
+					return fmt.Errorf("%s at %d: %w", sp.Name, rw.time, err)
 				}
 				putWide(buf, bv)
 			}
-			e.vals[col][j] = parquet.FixedLenByteArrayValue(buf[:]).Level(0, def, col)
+			vals[j] = parquet.FixedLenByteArrayValue(buf[:]).Level(0, def, col)
 		case ok && v <= maxInt64Coef && v >= -maxInt64Coef:
-			e.vals[col][j] = parquet.Int64Value(v).Level(0, def, col)
+			vals[j] = parquet.Int64Value(v).Level(0, def, col)
 		default:
-			d, _ := r.dec(i, c)
-			return fmt.Errorf("%s %s at %d does not fit DECIMAL(18, %d)", sp[c].Name, d, rw.time, sp[c].Scale)
+			d, _ := r.dec(start+j, c)
+			return fmt.Errorf("%s %s at %d does not fit DECIMAL(18, %d)", sp.Name, d, rw.time, sp.Scale)
 		}
 	}
 	return nil
@@ -647,15 +654,6 @@ func readRun(path string) (*run, error) {
 		r.rows[i] = row{time: k.Time, extra: k.HasExtra, trades: k.Trades, big: int32(len(r.bigs))}
 	}
 	return r, nil
-}
-
-// trim removes trailing zeros from a coefficient at scale sc.
-func trim(coef int64, sc uint8) (int64, uint8) {
-	for sc > 0 && coef%10 == 0 {
-		coef /= 10
-		sc--
-	}
-	return coef, sc
 }
 
 // readBars appends the bars of a part file whose open time is in [from, to)

@@ -110,11 +110,32 @@ func compact(d num.Decimal) (int64, uint8, bool) {
 	if !ok {
 		return 0, 0, false
 	}
-	for sc > 0 && coef%10 == 0 {
-		coef /= 10
-		sc--
-	}
+	coef, sc = trim(coef, sc)
 	return coef, sc, true
+}
+
+// trim removes the trailing zeros of a coefficient at scale sc, testing
+// 16, 8, 4, 2 and 1 zeros in turn.
+func trim(coef int64, sc uint8) (int64, uint8) {
+	if coef == 0 {
+		return 0, 0
+	}
+	if sc >= 16 && coef%1e16 == 0 {
+		coef, sc = coef/1e16, sc-16
+	}
+	if sc >= 8 && coef%1e8 == 0 {
+		coef, sc = coef/1e8, sc-8
+	}
+	if sc >= 4 && coef%1e4 == 0 {
+		coef, sc = coef/1e4, sc-4
+	}
+	if sc >= 2 && coef%100 == 0 {
+		coef, sc = coef/100, sc-2
+	}
+	if sc >= 1 && coef%10 == 0 {
+		coef, sc = coef/10, sc-1
+	}
+	return coef, sc
 }
 
 func setDecimal(k *feed.Kline, c int, d num.Decimal) {

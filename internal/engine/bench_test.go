@@ -6,6 +6,7 @@ import (
 
 	"github.com/thunes/thunes/internal/feed"
 	"github.com/thunes/thunes/internal/market"
+	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/order"
 	"github.com/thunes/thunes/internal/strategy"
 )
@@ -39,4 +40,47 @@ func BenchmarkLoop(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(bars))*float64(b.N)/b.Elapsed().Seconds(), "bars/s")
+}
+
+// flipper buys on one bar and sells on the next: every bar carries an order
+// and a fill.
+type flipper struct{ n int }
+
+func (s *flipper) Name() string                                        { return "flipper" }
+func (s *flipper) Start(strategy.Context) error                        { return nil }
+func (s *flipper) OnGap(strategy.Context, strategy.Gap)                {}
+func (s *flipper) OnOrder(strategy.Context, *order.Order, *order.Fill) {}
+func (s *flipper) OnBar(ctx strategy.Context, ev strategy.BarEvent) {
+	s.n++
+	side := order.Buy
+	if s.n%2 == 0 {
+		side = order.Sell
+	}
+	ctx.Submit(order.Request{Symbol: ev.Symbol, Side: side, Type: order.Market, Quantity: qty})
+}
+
+var qty = num.MustParse("0.01")
+
+// BenchmarkOrderRoundTrip measures one market order per bar through the
+// whole path: submit, gate, venue, ack, fill, account, ledger.
+func BenchmarkOrderRoundTrip(b *testing.B) {
+	bars, err := feed.Synthetic(feed.SyntheticConfig{Seed: 1, Bars: 100_000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	series := []Series{{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: bars}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		e, v := setupTB(b, &flipper{}, PlaceholderAllowAll{}, "BTCUSDT")
+		b.StartTimer()
+		if _, err := e.RunBacktest(context.Background(), series, v); err != nil {
+			b.Fatal(err)
+		}
+		if e.Stats.Fills < len(bars)-2 {
+			b.Fatalf("%d fills on %d bars", e.Stats.Fills, len(bars))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(bars)), "ns/order")
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/thunes/thunes/internal/market"
+	"github.com/thunes/thunes/internal/num"
 )
 
 // FuzzReader feeds arbitrary bytes to the kline reader under every
@@ -74,6 +75,27 @@ func FuzzParseFileName(f *testing.F) {
 		again, err := ParseFileName(fn.String())
 		if err != nil || again != fn {
 			t.Fatalf("%q → %+v → %q → %+v, %v", name, fn, fn.String(), again, err)
+		}
+	})
+}
+
+// FuzzParseDec checks the fast decimal path against num.Parse: the same
+// value and scale when both accept, and no acceptance num.Parse refuses.
+func FuzzParseDec(f *testing.F) {
+	for _, s := range []string{"9033.34000000", "0", "-1.5", "00012.50", ".5", "5.", "1e5", "123456789012345678", "1234567890123456789", "0.0000000000000000001", "--1", "-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := parseShortDec([]byte(s))
+		want, err := num.Parse(s)
+		if !ok {
+			return
+		}
+		if err != nil {
+			t.Fatalf("fast path accepted %q, num.Parse says %v", s, err)
+		}
+		if !fast.Equal(want) || fast.Scale() != want.Scale() {
+			t.Fatalf("%q: fast %s (scale %d), num.Parse %s (scale %d)", s, fast, fast.Scale(), want, want.Scale())
 		}
 	})
 }

@@ -605,6 +605,9 @@ func parseUint(b []byte) (int64, bool) {
 }
 
 func parseDec(b []byte, what string) (num.Decimal, error) {
+	if d, ok := parseShortDec(b); ok {
+		return d, nil
+	}
 	d, err := num.ParseBytes(b)
 	if err != nil {
 		s := strings.ToLower(strings.TrimLeft(string(b), "+-"))
@@ -619,6 +622,69 @@ func parseDec(b []byte, what string) (num.Decimal, error) {
 		return num.Zero, fmt.Errorf("%s %q is not a decimal number", what, truncate(b, 40))
 	}
 	return d, nil
+}
+
+// parseShortDec reads the common case of a decimal, -?digits[.digits] with
+// at most 18 digits in all, straight into a coefficient and a scale, keeping
+// the scale as written (as num.Parse does). It reports false for anything
+// else, which num.ParseBytes then reads or rejects.
+func parseShortDec(b []byte) (num.Decimal, bool) {
+	i, neg := 0, false
+	if len(b) > 0 && b[0] == '-' {
+		i, neg = 1, true
+	}
+	var coef uint64
+	start := i
+	for i < len(b) && b[i]-'0' < 10 {
+		coef = coef*10 + uint64(b[i]-'0')
+		i++
+	}
+	intDigits, scale := i-start, 0
+	if i < len(b) {
+		if b[i] != '.' {
+			return num.Zero, false
+		}
+		i++
+		fracStart := i
+		// Binance writes 8 fractional digits: take them in one step.
+		if len(b)-i >= 8 {
+			if v, ok := eightDigits(b[i:]); ok {
+				coef = coef*100_000_000 + v
+				i += 8
+			}
+		}
+		for i < len(b) && b[i]-'0' < 10 {
+			coef = coef*10 + uint64(b[i]-'0')
+			i++
+		}
+		scale = i - fracStart
+		if scale == 0 || i != len(b) {
+			return num.Zero, false
+		}
+	}
+	if intDigits == 0 || intDigits+scale > 18 {
+		return num.Zero, false
+	}
+	c := int64(coef)
+	if neg {
+		c = -c
+	}
+	d, err := num.New(c, uint8(scale))
+	return d, err == nil
+}
+
+// eightDigits reads b[:8] as eight ASCII digits at once (SWAR), and reports
+// false when one of them is not a digit.
+func eightDigits(b []byte) (uint64, bool) {
+	v := binary.LittleEndian.Uint64(b)
+	const hi, six = 0xF0F0F0F0F0F0F0F0, 0x0606060606060606
+	if v&hi != 0x3030303030303030 || (v+six)&hi != 0x3030303030303030 {
+		return 0, false
+	}
+	v -= 0x3030303030303030
+	v = v*10 + v>>8
+	v = ((v&0x000000FF000000FF)*(100+(1000000<<32)) + ((v>>16)&0x000000FF000000FF)*(1+(10000<<32))) >> 32
+	return v, true
 }
 
 // fmtTime shows a Unix millisecond time for people and for grep.

@@ -15,15 +15,15 @@ const minPiece = 1 << 20
 // ReadParallel reads and checks every row of a kline file held in memory,
 // like Open and Next, but splits the CSV at line boundaries into up to
 // workers pieces parsed on as many goroutines. path names the file (format,
-// symbol, interval, errors). Before parsing starts, sink is called once per
-// piece, in file order, on the calling goroutine; the function it returns
-// receives that piece's rows in file order, on the piece's goroutine, and the
-// *Kline is valid only during the call. It returns the number of pieces and
-// the error a sequential read would have stopped at: the same *FileError,
-// naming the same line. On error the rows already delivered are to be
-// discarded.
-func ReadParallel(path string, data []byte, workers int, sink func(piece int) func(*Kline)) (int, error) {
-	return readParallel(path, data, workers, minPiece, sink)
+// symbol, interval, errors). Before parsing starts, sinks is called once, on
+// the calling goroutine, with the number of lines of each piece in file order
+// (an upper bound on its rows); it returns one function per piece, which
+// receives that piece's rows in file order on the piece's goroutine. The
+// *Kline is valid only during the call. ReadParallel returns the error a
+// sequential read would have stopped at: the same *FileError, naming the same
+// line. On error the rows already delivered are to be discarded.
+func ReadParallel(path string, data []byte, workers int, sinks func(lines []int) []func(*Kline)) error {
+	return readParallel(path, data, workers, minPiece, sinks)
 }
 
 // pieceResult is what the reader of one piece saw.
@@ -41,14 +41,14 @@ type pieceResult struct {
 	failed []byte
 }
 
-func readParallel(path string, data []byte, workers, minSize int, sink func(piece int) func(*Kline)) (int, error) {
+func readParallel(path string, data []byte, workers, minSize int, sinks func(lines []int) []func(*Kline)) error {
 	fn, err := ParseFileName(path)
 	if err != nil {
-		return 0, &FileError{File: path, Err: err}
+		return &FileError{File: path, Err: err}
 	}
 	cs, err := openCSV(path, fn, bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return 0, err
+		return err
 	}
 	raw := data
 	if fn.Format != FormatCSV {
@@ -60,24 +60,28 @@ func readParallel(path string, data []byte, workers, minSize int, sink func(piec
 			// Let a sequential read name the line where the stream broke.
 			r, oerr := OpenBytes(path, data)
 			if oerr != nil {
-				return 0, oerr
+				return oerr
 			}
 			defer r.Close()
-			k := sink(0)
+			k := sinks([]int{r.Rows() + bytes.Count(raw, []byte{'\n'}) + 1})[0]
 			for r.Next() {
 				k(r.Kline())
 			}
 			if rerr := r.Err(); rerr != nil {
-				return 1, rerr
+				return rerr
 			}
-			return 1, &FileError{File: path, Member: cs.member, Err: fmt.Errorf("read: %w", err)}
+			return &FileError{File: path, Member: cs.member, Err: fmt.Errorf("read: %w", err)}
 		}
 	}
 	pieces := split(raw, workers, minSize)
-	sinks := make([]func(*Kline), len(pieces))
-	for i := range pieces {
-		sinks[i] = sink(i)
+	lines := make([]int, len(pieces))
+	for i, piece := range pieces {
+		lines[i] = bytes.Count(piece, []byte{'\n'})
+		if len(piece) > 0 && piece[len(piece)-1] != '\n' {
+			lines[i]++
+		}
 	}
+	fns := sinks(lines)
 	results := make([]pieceResult, len(pieces))
 	base := 0
 	var wg sync.WaitGroup
@@ -86,7 +90,7 @@ func readParallel(path string, data []byte, workers, minSize int, sink func(piec
 			br: bufio.NewReaderSize(bytes.NewReader(piece), maxLine), name: cs.name,
 			file: path, member: cs.member, line: base, started: i > 0, piece: true,
 		}
-		base += bytes.Count(piece, []byte{'\n'})
+		base += lines[i]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -98,7 +102,7 @@ func readParallel(path string, data []byte, workers, minSize int, sink func(piec
 				}
 				res.rows++
 				res.last, res.lastLine = k.Time, r.line
-				sinks[i](k)
+				fns[i](k)
 			}
 			res.cols, res.blank, res.failed = r.cols, r.blank, r.failed
 			if err := r.Err(); err != nil {
@@ -107,7 +111,7 @@ func readParallel(path string, data []byte, workers, minSize int, sink func(piec
 		}()
 	}
 	wg.Wait()
-	return len(pieces), joinPieces(path, cs.member, cs.name, results)
+	return joinPieces(path, cs.member, cs.name, results)
 }
 
 // joinPieces finds the first error a sequential read would have met: inside

@@ -22,16 +22,25 @@ func readSequential(path string, data []byte) ([]Kline, error) {
 // readPieces reads with readParallel, forcing pieces of minSize bytes.
 func readPieces(path string, data []byte, workers, minSize int) ([]Kline, int, error) {
 	var pieces [][]Kline
-	n, err := readParallel(path, data, workers, minSize, func(int) func(*Kline) {
-		pieces = append(pieces, nil)
-		i := len(pieces) - 1
-		return func(k *Kline) { pieces[i] = append(pieces[i], *k) }
+	err := readParallel(path, data, workers, minSize, func(lines []int) []func(*Kline) {
+		pieces = make([][]Kline, len(lines))
+		fns := make([]func(*Kline), len(lines))
+		for i, n := range lines {
+			pieces[i] = make([]Kline, 0, n)
+			fns[i] = func(k *Kline) {
+				if len(pieces[i]) == cap(pieces[i]) {
+					panic("more rows than lines")
+				}
+				pieces[i] = append(pieces[i], *k)
+			}
+		}
+		return fns
 	})
 	var all []Kline
 	for _, p := range pieces {
 		all = append(all, p...)
 	}
-	return all, n, err
+	return all, len(pieces), err
 }
 
 // checkSameAsSequential asserts that the parallel read of data gives the

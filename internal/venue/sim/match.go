@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"math"
+
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/order"
@@ -219,12 +221,12 @@ func (v *Venue) slip(b *book, o *simOrder, price num.Decimal) num.Decimal {
 	if bps <= 0 {
 		return price
 	}
-	// The model is a float; the price it yields is an exact tick.
-	f, err := num.FromFloat64(bps, 4)
+	// The model is a float; the price it yields is an exact tick. bps × 1e-4
+	// is kept to 8 decimals (a millionth of a basis point).
+	frac, err := num.New(int64(math.Round(bps*1e4)), 8)
 	if err != nil {
 		return price
 	}
-	frac, _ := f.Mul(v.bpsScale)
 	move, err := price.Mul(frac)
 	if err != nil {
 		return price
@@ -292,17 +294,28 @@ func (v *Venue) fill(b *book, o *simOrder, price num.Decimal, maker bool, now in
 	v.tradeSeq++
 	f := order.Fill{Symbol: r.Symbol, ClientID: r.ClientID, TradeID: v.tradeSeq, Side: r.Side,
 		Price: price, Qty: qty, Maker: maker, Time: now}
+	bnbFee, payBNB := v.bnbCommission(b, notional, rate)
+	if payBNB {
+		f.Commission, f.CommissionAsset = bnbFee, bnbAsset
+		v.bnb.Free, _ = v.bnb.Free.Sub(bnbFee)
+	}
 	if r.Side == order.Buy {
-		f.Commission, _ = qty.Mul(rate)
-		f.CommissionAsset = b.inst.BaseAsset
 		v.spend(b.quote, o, notional, price, qty)
-		got, _ := qty.Sub(f.Commission)
+		got := qty
+		if !payBNB {
+			f.Commission, _ = qty.Mul(rate)
+			f.CommissionAsset = b.inst.BaseAsset
+			got, _ = qty.Sub(f.Commission)
+		}
 		b.base.Free, _ = b.base.Free.Add(got)
 	} else {
-		f.Commission, _ = notional.Mul(rate)
-		f.CommissionAsset = b.inst.QuoteAsset
 		v.spend(b.base, o, qty, price, qty)
-		got, _ := notional.Sub(f.Commission)
+		got := notional
+		if !payBNB {
+			f.Commission, _ = notional.Mul(rate)
+			f.CommissionAsset = b.inst.QuoteAsset
+			got, _ = notional.Sub(f.Commission)
+		}
 		b.quote.Free, _ = b.quote.Free.Add(got)
 	}
 	if b.capped {
@@ -324,6 +337,40 @@ func (v *Venue) fill(b *book, o *simOrder, price num.Decimal, maker bool, now in
 	v.emit(r.Symbol, r.ClientID, order.Event{Kind: order.Trade, Time: now, OrderID: o.id, Fill: f,
 		Final: done && r.Quantity.IsZero()})
 	return done
+}
+
+// bnbAsset is the asset Binance takes discounted commissions in.
+const bnbAsset = "BNB"
+
+// bnbCommission returns the commission in BNB for a fill of notional (in the
+// book's quote asset) at rate, with the configured discount, when the
+// discount is on, the venue knows BNB's price in that quote asset and the
+// free BNB covers it. Binance truncates commissions to 8 decimals. Otherwise
+// the fill pays the full rate in the asset it receives, as on Binance when
+// BNB runs short.
+func (v *Venue) bnbCommission(b *book, notional, rate num.Decimal) (num.Decimal, bool) {
+	if !v.cfg.BNBDiscount.IsPos() || v.bnb == nil || b.inst.BaseAsset == bnbAsset {
+		return num.Zero, false
+	}
+	pb := v.bySymbol[bnbAsset+b.inst.QuoteAsset]
+	if pb == nil || !pb.hasLast {
+		return num.Zero, false
+	}
+	keep, err := num.One.Sub(v.cfg.BNBDiscount)
+	if err != nil {
+		return num.Zero, false
+	}
+	fee, err := notional.Mul(rate)
+	if err == nil {
+		fee, err = fee.Mul(keep)
+	}
+	if err == nil {
+		fee, err = fee.Div(pb.last, 8)
+	}
+	if err != nil || !fee.IsPos() || v.bnb.Free.Less(fee) {
+		return num.Zero, false
+	}
+	return fee, true
 }
 
 // spend takes amt from the order's lock if it has one (returning the excess a

@@ -34,6 +34,12 @@ type Config struct {
 	// the symbol, at this share of the bar's volume (0.1 = 10%). Zero means no
 	// cap.
 	MaxVolumeShare num.Decimal
+	// BNBDiscount is the share of the commission waived when it is paid in
+	// BNB (Binance spot: 0.25). Zero turns it off. When on, a fill pays its
+	// discounted commission in BNB if the account holds enough free BNB and
+	// the venue trades BNB against the fill's quote asset (its last price
+	// converts the fee); otherwise it pays the full rate as usual.
+	BNBDiscount num.Decimal
 	// FillOnTouch lets a resting limit order fill when the price only touches
 	// its limit. Off by default: a touch says nothing of queue position, so a
 	// limit fills only when the price trades through it.
@@ -72,6 +78,9 @@ func (c *Config) Validate() error {
 	if c.ImpactBps < 0 || math.IsNaN(c.ImpactBps) || c.ImpactBps > 10000 {
 		errs = append(errs, fmt.Sprintf("impact %v bps must be in [0, 10000]", c.ImpactBps))
 	}
+	if c.BNBDiscount.IsNeg() || c.BNBDiscount.Cmp(num.One) >= 0 {
+		errs = append(errs, fmt.Sprintf("BNB discount %s must be in [0, 1)", c.BNBDiscount))
+	}
 	if c.MaxVolumeShare.IsNeg() || c.MaxVolumeShare.Cmp(num.One) > 0 {
 		errs = append(errs, fmt.Sprintf("max volume share %s must be in [0, 1]", c.MaxVolumeShare))
 	}
@@ -104,8 +113,7 @@ type Venue struct {
 	orderSeq int64
 	tradeSeq int64
 	rep      venue.Report
-	// bpsScale turns basis points into a fraction: 1 bp = 0.0001.
-	bpsScale num.Decimal
+	bnb      *Balance
 }
 
 type book struct {
@@ -146,7 +154,6 @@ func New(cfg Config, instruments []*market.Instrument, balances map[string]num.D
 		sink:     sink,
 		bySymbol: make(map[string]*book, len(instruments)),
 		balances: make(map[string]*Balance),
-		bpsScale: num.MustParse("0.0001"),
 	}
 	for asset, amt := range balances {
 		if amt.IsNeg() {
@@ -154,12 +161,18 @@ func New(cfg Config, instruments []*market.Instrument, balances map[string]num.D
 		}
 		v.balances[asset] = &Balance{Free: amt}
 	}
+	if b, ok := v.balances[bnbAsset]; ok {
+		v.bnb = b
+	}
 	for _, in := range instruments {
 		if _, dup := v.bySymbol[in.Symbol]; dup {
 			return nil, fmt.Errorf("sim venue: instrument %s listed twice", in.Symbol)
 		}
 		b := &book{inst: in, base: v.balance(in.BaseAsset), quote: v.balance(in.QuoteAsset)}
 		v.books = append(v.books, b)
+		if in.BaseAsset == bnbAsset {
+			v.bnb = b.base
+		}
 		v.bySymbol[in.Symbol] = b
 	}
 	return v, nil

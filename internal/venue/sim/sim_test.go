@@ -368,3 +368,40 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatal("negative balance accepted")
 	}
 }
+
+func TestBNBDiscount(t *testing.T) {
+	info, err := market.DefaultSpot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bnb, _ := info.Instrument("BNBUSDT")
+	cfg := noCost()
+	cfg.TakerFee = d("0.001")
+	cfg.BNBDiscount = d("0.25")
+	var reps []venue.Report
+	v, err := New(cfg, []*market.Instrument{btc(), bnb},
+		map[string]num.Decimal{"USDT": d("10000"), "BNB": d("1")}, func(r *venue.Report) { reps = append(reps, *r) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.OnBar(1, bar(0, "600", "600", "600", "600", "100"), minute)
+	v.OnBar(0, bar(0, "20000", "20000", "20000", "20000", "100"), minute)
+	v.Submit(minute, &order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("0.1"), ClientID: "b"})
+	v.OnBar(0, bar(minute, "20000", "20000", "20000", "20000", "100"), minute)
+	f := reps[len(reps)-1].Fill
+	if f.CommissionAsset != "BNB" || !f.Commission.Equal(d("0.0025")) {
+		t.Fatalf("commission %s %s, want 0.0025 BNB", f.Commission, f.CommissionAsset)
+	}
+	bal := v.Balances()
+	if !bal["BNB"].Free.Equal(d("0.9975")) || !bal["BTC"].Free.Equal(d("0.1")) {
+		t.Fatalf("balances %+v", bal)
+	}
+	// Without enough BNB the full rate is paid in the asset received.
+	v.Submit(2*minute, &order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.Market, Quantity: d("0.1"), ClientID: "s"})
+	v.bnb.Free = d("0.0001")
+	v.OnBar(0, bar(2*minute, "20000", "20000", "20000", "20000", "100"), minute)
+	f = reps[len(reps)-1].Fill
+	if f.CommissionAsset != "USDT" || !f.Commission.Equal(d("2")) {
+		t.Fatalf("fallback commission %s %s", f.Commission, f.CommissionAsset)
+	}
+}
