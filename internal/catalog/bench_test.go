@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,16 +41,6 @@ func benchImport(b *testing.B, path string) {
 	}
 	b.ReportMetric(float64(b.N)*benchRows/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/benchRows, "cpu-ns/row")
-}
-
-// cpuTime returns the CPU time the process has used, on every core, so the
-// benchmarks can report work done apart from how busy the machine is.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func benchCatalog(b *testing.B) *Catalog {

@@ -249,8 +249,9 @@ func removeLeftovers(dir string, m *manifest) error {
 }
 
 // readInto reads file into its plan unless its bytes were imported before.
-// The rows are parsed on GOMAXPROCS goroutines while another computes the
-// SHA-256; a file whose digest is known is then dropped.
+// The rows are parsed on GOMAXPROCS goroutines (see feed.ReadParallel) while
+// another computes the SHA-256; a file whose digest is known is then
+// dropped.
 func readInto(p *importPlan, file string) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -261,25 +262,11 @@ func readInto(p *importPlan, file string) error {
 		sum := sha256.Sum256(data)
 		digestc <- hex.EncodeToString(sum[:])
 	}()
-	// The pieces fill disjoint stretches of one buffer sized by their line
-	// counts, then close ranks.
-	var all []row
 	var runs []*run
-	err = feed.ReadParallel(file, data, 2*runtime.GOMAXPROCS(0), func(lines []int) []func(*feed.Kline) {
-		total := 0
-		for _, n := range lines {
-			total += n
-		}
-		all = make([]row, total)
-		fns := make([]func(*feed.Kline), len(lines))
-		off := 0
-		for i, n := range lines {
-			r := &run{rows: all[off : off : off+n]}
-			runs = append(runs, r)
-			fns[i] = r.add
-			off += n
-		}
-		return fns
+	err = feed.ReadParallel(file, data, runtime.GOMAXPROCS(0), func(_, lines int) func(*feed.Kline) {
+		r := &run{rows: make([]row, 0, lines)}
+		runs = append(runs, r)
+		return r.add
 	})
 	digest := <-digestc
 	if slices.ContainsFunc(p.sources, func(s Source) bool { return s.SHA256 == digest }) ||
@@ -290,17 +277,16 @@ func readInto(p *importPlan, file string) error {
 	if err != nil {
 		return err
 	}
-	rn := &run{}
-	if slices.ContainsFunc(runs, func(r *run) bool { return len(r.bigs) > 0 }) {
+	rn := runs[0]
+	if len(runs) > 1 {
+		total := 0
+		for _, r := range runs {
+			total += r.len()
+		}
+		rn = &run{rows: make([]row, 0, total)}
 		for _, r := range runs {
 			rn.appendRun(r)
 		}
-	} else {
-		n := 0
-		for _, r := range runs {
-			n += copy(all[n:], r.rows)
-		}
-		rn.rows = all[:n]
 	}
 	p.files = append(p.files, file)
 	p.sources = append(p.sources, Source{Name: filepath.Base(file), SHA256: digest, Rows: int64(rn.len())})

@@ -2,8 +2,8 @@
 
 package catalog
 
-// lock is a no-op where file locks are not available: imports are then
-// serialized only within one Catalog value (see Catalog.mu).
+// lock is a no-op where flock is not available: there, concurrent imports
+// into one catalog must be avoided by the caller.
 func (c *Catalog) lock() (func(), error) {
 	return func() {}, nil
 }

@@ -89,8 +89,6 @@ func significantScale(d num.Decimal) uint8 {
 	return 0
 }
 
-var maxWide = new(big.Int).Sub(new(big.Int).Exp(big.NewInt(10), big.NewInt(38), nil), big.NewInt(1))
-
 // wideCoef returns the coefficient of d at scale as a big integer of at most
 // 38 digits.
 func wideCoef(d num.Decimal, scale uint8) (*big.Int, error) {
@@ -106,6 +104,7 @@ func wideCoef(d num.Decimal, scale uint8) (*big.Int, error) {
 	if !ok {
 		return nil, fmt.Errorf("cannot read %s", s)
 	}
+	maxWide := new(big.Int).Sub(new(big.Int).Exp(big.NewInt(10), big.NewInt(38), nil), big.NewInt(1))
 	if new(big.Int).Abs(v).Cmp(maxWide) > 0 {
 		return nil, fmt.Errorf("%s has more than 38 digits", s)
 	}
@@ -191,6 +190,7 @@ type orderedGroup struct {
 	names []string
 }
 
+// Fields returns the columns in the order they were added.
 func (g orderedGroup) Fields() []parquet.Field {
 	fs := make([]parquet.Field, len(g.names))
 	for i, n := range g.names {

@@ -20,11 +20,11 @@ func (s *idle) OnGap(strategy.Context, strategy.Gap)                {}
 func (s *idle) OnOrder(strategy.Context, *order.Order, *order.Fill) {}
 func (s *idle) OnBar(_ strategy.Context, ev strategy.BarEvent)      { s.sum += ev.Bar.Close.Float64() }
 
-// BenchmarkLoop measures the engine's per-bar cost (merge, gap check, venue,
-// account mark, drawdown, strategy call) with no orders: the steady state
-// between trades, which must not allocate.
-func BenchmarkLoop(b *testing.B) {
-	bars, err := feed.Synthetic(feed.SyntheticConfig{Seed: 1, Bars: 1_000_000})
+// benchRun runs a fresh engine with the strategy newStrat returns over n
+// synthetic 1m bars per iteration and reports bars/s; check, when set,
+// inspects each run's engine.
+func benchRun(b *testing.B, n int, newStrat func() strategy.Strategy, check func(*Engine)) {
+	bars, err := feed.Synthetic(feed.SyntheticConfig{Seed: 1, Bars: n})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,13 +33,23 @@ func BenchmarkLoop(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
-		e, v := setupTB(b, &idle{}, PlaceholderAllowAll{}, "BTCUSDT")
+		e, v := setupTB(b, newStrat(), PlaceholderAllowAll{}, "BTCUSDT")
 		b.StartTimer()
 		if _, err := e.RunBacktest(context.Background(), series, v); err != nil {
 			b.Fatal(err)
 		}
+		if check != nil {
+			check(e)
+		}
 	}
-	b.ReportMetric(float64(len(bars))*float64(b.N)/b.Elapsed().Seconds(), "bars/s")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "bars/s")
+}
+
+// BenchmarkLoop measures the engine's per-bar cost (merge, gap check, venue,
+// account mark, drawdown, strategy call) with no orders: the steady state
+// between trades, which must not allocate.
+func BenchmarkLoop(b *testing.B) {
+	benchRun(b, 1_000_000, func() strategy.Strategy { return &idle{} }, nil)
 }
 
 // flipper buys on one bar and sells on the next: every bar carries an order
@@ -62,25 +72,14 @@ func (s *flipper) OnBar(ctx strategy.Context, ev strategy.BarEvent) {
 var qty = num.MustParse("0.01")
 
 // BenchmarkOrderRoundTrip measures one market order per bar through the
-// whole path: submit, gate, venue, ack, fill, account, ledger.
+// whole path: submit, gate, venue, ack, fill, account, ledger. ns/order is
+// the figure to read.
 func BenchmarkOrderRoundTrip(b *testing.B) {
-	bars, err := feed.Synthetic(feed.SyntheticConfig{Seed: 1, Bars: 100_000})
-	if err != nil {
-		b.Fatal(err)
-	}
-	series := []Series{{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: bars}}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		b.StopTimer()
-		e, v := setupTB(b, &flipper{}, PlaceholderAllowAll{}, "BTCUSDT")
-		b.StartTimer()
-		if _, err := e.RunBacktest(context.Background(), series, v); err != nil {
-			b.Fatal(err)
+	const n = 100_000
+	benchRun(b, n, func() strategy.Strategy { return &flipper{} }, func(e *Engine) {
+		if e.Stats.Fills < n-2 {
+			b.Fatalf("%d fills on %d bars", e.Stats.Fills, n)
 		}
-		if e.Stats.Fills < len(bars)-2 {
-			b.Fatalf("%d fills on %d bars", e.Stats.Fills, len(bars))
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(bars)), "ns/order")
+	})
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/order")
 }

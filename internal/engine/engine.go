@@ -54,8 +54,9 @@ type Engine struct {
 	queue  []venue.Report
 	err    error
 
-	ledger  hash.Hash
-	lineBuf []byte
+	ledger    hash.Hash
+	ledgerBuf []byte
+	lineBuf   []byte
 
 	Stats Stats
 }
@@ -102,15 +103,16 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("engine: client id prefix %q must be 1-20 characters of [A-Za-z0-9_-]", prefix)
 	}
 	e := &Engine{
-		acct:     cfg.Account,
-		strat:    cfg.Strategy,
-		gate:     cfg.Gate,
-		insts:    make(map[string]*market.Instrument, len(cfg.Instruments)),
-		idPrefix: prefix,
-		orders:   make(map[string]*order.Order),
-		ledger:   sha256.New(),
-		queue:    make([]venue.Report, 0, 16),
-		lineBuf:  make([]byte, 0, 256),
+		acct:      cfg.Account,
+		strat:     cfg.Strategy,
+		gate:      cfg.Gate,
+		insts:     make(map[string]*market.Instrument, len(cfg.Instruments)),
+		idPrefix:  prefix,
+		orders:    make(map[string]*order.Order),
+		ledger:    sha256.New(),
+		queue:     make([]venue.Report, 0, 16),
+		lineBuf:   make([]byte, 0, 256),
+		ledgerBuf: make([]byte, 0, 9<<10),
 	}
 	for _, in := range cfg.Instruments {
 		e.insts[in.Symbol] = in
@@ -134,7 +136,11 @@ func (e *Engine) Account() *account.Account { return e.acct }
 // LedgerSHA256 returns the hex SHA-256 of the canonical trade ledger so far:
 // one line per fill, "tradeId,time,symbol,clientOrderId,side,price,qty,
 // commission,commissionAsset,maker\n", decimals in their shortest exact form.
-func (e *Engine) LedgerSHA256() string { return hex.EncodeToString(e.ledger.Sum(nil)) }
+func (e *Engine) LedgerSHA256() string {
+	e.ledger.Write(e.ledgerBuf)
+	e.ledgerBuf = e.ledgerBuf[:0]
+	return hex.EncodeToString(e.ledger.Sum(nil))
+}
 
 // Err returns the first internal error the engine hit (a report it could not
 // apply); once set, the run must stop.
@@ -321,6 +327,11 @@ func (e *Engine) writeLedger(f *order.Fill) {
 	b = append(b, ',')
 	b = strconv.AppendBool(b, f.Maker)
 	b = append(b, '\n')
-	e.ledger.Write(b)
 	e.lineBuf = b
+	// Lines are hashed in batches: one Write per few kilobytes.
+	e.ledgerBuf = append(e.ledgerBuf, b...)
+	if len(e.ledgerBuf) >= 8<<10 {
+		e.ledger.Write(e.ledgerBuf)
+		e.ledgerBuf = e.ledgerBuf[:0]
+	}
 }

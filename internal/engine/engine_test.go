@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -132,6 +134,12 @@ func TestEventOrderGapsAndFills(t *testing.T) {
 	}
 	if got := e.Position("BTCUSDT"); !got.Equal(d("0.1")) {
 		t.Fatalf("position %s", got)
+	}
+	// The ledger hash is the SHA-256 of the canonical ledger lines.
+	// The order rested through the hole, so it fills at the first open after it.
+	line := "1,300000,BTCUSDT,t-1,BUY,110,0.1,0,BTC,false\n"
+	if sum := sha256.Sum256([]byte(line)); e.LedgerSHA256() != hex.EncodeToString(sum[:]) {
+		t.Fatalf("ledger hash %s is not the hash of %q", e.LedgerSHA256(), line)
 	}
 	last := run.Curve[len(run.Curve)-1]
 	if !last.Equity.Equal(d("10000")) { // bought at 110, marked at 110, no fees

@@ -96,11 +96,11 @@ type Reader struct {
 	member  string
 	closers []io.Closer
 
-	line     int
-	cols     int
-	started  bool
-	blank    int
-	rows     int
+	line    int
+	cols    int
+	started bool
+	blank   int
+	rows    int
 	// piece is set when the Reader reads one piece of a file split for
 	// ReadParallel: an empty piece is then not an error, and the line of a
 	// first row that fails is kept in failed.

@@ -21,24 +21,24 @@ func readSequential(path string, data []byte) ([]Kline, error) {
 
 // readPieces reads with readParallel, forcing pieces of minSize bytes.
 func readPieces(path string, data []byte, workers, minSize int) ([]Kline, int, error) {
-	var pieces [][]Kline
-	err := readParallel(path, data, workers, minSize, func(lines []int) []func(*Kline) {
-		pieces = make([][]Kline, len(lines))
-		fns := make([]func(*Kline), len(lines))
-		for i, n := range lines {
-			pieces[i] = make([]Kline, 0, n)
-			fns[i] = func(k *Kline) {
-				if len(pieces[i]) == cap(pieces[i]) {
-					panic("more rows than lines")
-				}
-				pieces[i] = append(pieces[i], *k)
-			}
+	var pieces []*[]Kline
+	err := readParallel(path, data, workers, minSize, func(i, lines int) func(*Kline) {
+		if i != len(pieces) {
+			panic("pieces out of order")
 		}
-		return fns
+		p := new([]Kline)
+		*p = make([]Kline, 0, lines)
+		pieces = append(pieces, p)
+		return func(k *Kline) {
+			if len(*p) == cap(*p) {
+				panic("more rows than lines")
+			}
+			*p = append(*p, *k)
+		}
 	})
 	var all []Kline
 	for _, p := range pieces {
-		all = append(all, p...)
+		all = append(all, *p...)
 	}
 	return all, len(pieces), err
 }
@@ -120,20 +120,31 @@ func TestReadParallelContainers(t *testing.T) {
 			path, _, _ := strings.Cut(name, "/")
 			checkSameAsSequential(t, path, data, 3, 1000)
 			_, n, err := readPieces(path, data, 3, 1000)
-			if err == nil && n != 3 {
-				t.Fatalf("read in %d pieces, want 3", n)
+			if err == nil && n < 3 {
+				t.Fatalf("read in %d pieces, want more", n)
 			}
 		})
 	}
 }
 
-// FuzzReadParallel checks on arbitrary input that splitting a file into
-// pieces changes neither the rows read nor the error reported.
+// FuzzReadParallel checks on arbitrary input, plain, gzipped or zipped, that
+// cutting a file into pieces changes neither the rows read nor the error
+// reported.
 func FuzzReadParallel(f *testing.F) {
-	f.Add([]byte("1704067200000,100,101,99,100.5,10,,,,,,\n1704067260000,100.5,102,100,101,12,,,,,,\n"), uint8(2), uint16(10))
-	f.Add([]byte("open_time,o,h,l,c,v,ct,qv,n,tb,tq\n1704067200000,1,1,1,1,1,,,,,\n\n1704067200000,1,1,1,1,1,,,,,\n"), uint8(3), uint16(1))
-	f.Add([]byte("1704067200000,1,2,1,1,0,1704067259999,1,1,0,0,0\r\n1704067140000,1,2,1,1,0,,,,,,\r\n"), uint8(4), uint16(5))
-	f.Fuzz(func(t *testing.T, data []byte, workers uint8, minSize uint16) {
-		checkSameAsSequential(t, "BTCUSDT-1m-2024-01.csv", data, int(workers%8)+1, int(minSize))
+	f.Add([]byte("1704067200000,100,101,99,100.5,10,,,,,,\n1704067260000,100.5,102,100,101,12,,,,,,\n"), uint8(2), uint16(10), uint8(0))
+	f.Add([]byte("open_time,o,h,l,c,v,ct,qv,n,tb,tq\n1704067200000,1,1,1,1,1,,,,,\n\n1704067200000,1,1,1,1,1,,,,,\n"), uint8(3), uint16(1), uint8(1))
+	f.Add([]byte("1704067200000,1,2,1,1,0,1704067259999,1,1,0,0,0\r\n1704067140000,1,2,1,1,0,,,,,,\r\n"), uint8(4), uint16(5), uint8(2))
+	f.Fuzz(func(t *testing.T, data []byte, workers uint8, minSize uint16, container uint8) {
+		name := "BTCUSDT-1m-2024-01.csv"
+		switch container % 4 {
+		case 1:
+			name, data = "BTCUSDT-1m-2024-01.csv.gz", gzBytes(t, data)
+		case 2:
+			name, data = "BTCUSDT-1m-2024-01.zip", zipBytes(t, "BTCUSDT-1m-2024-01.csv", data)
+		case 3:
+			gz := gzBytes(t, data)
+			name, data = "BTCUSDT-1m-2024-01.csv.gz", gz[:len(gz)*int(minSize%100)/100]
+		}
+		checkSameAsSequential(t, name, data, int(workers%8)+1, int(minSize))
 	})
 }
