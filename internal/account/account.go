@@ -27,6 +27,9 @@ type Position struct {
 	Mark     num.Decimal
 	Realized num.Decimal
 	lots     []lot
+	// Cells of the account's balance and fee maps, so a fill needs no lookup.
+	baseBal, quoteBal   *num.Decimal
+	baseFees, quoteFees *num.Decimal
 }
 
 type lot struct {
@@ -58,10 +61,10 @@ func (p *Position) AvgEntry() num.Decimal {
 type Account struct {
 	quote     string
 	initial   num.Decimal
-	balances  map[string]num.Decimal
+	balances  map[string]*num.Decimal
 	positions []*Position
 	bySymbol  map[string]*Position
-	fees      map[string]num.Decimal
+	fees      map[string]*num.Decimal
 	feesQuote num.Decimal
 	realized  num.Decimal
 }
@@ -74,9 +77,9 @@ func New(quote string, initial num.Decimal) (*Account, error) {
 	return &Account{
 		quote:    quote,
 		initial:  initial,
-		balances: map[string]num.Decimal{quote: initial},
+		balances: map[string]*num.Decimal{quote: &initial},
 		bySymbol: make(map[string]*Position),
-		fees:     make(map[string]num.Decimal),
+		fees:     make(map[string]*num.Decimal),
 	}, nil
 }
 
@@ -89,7 +92,8 @@ func (a *Account) AddSymbol(symbol, base, quote string) (*Position, error) {
 	if p, ok := a.bySymbol[symbol]; ok {
 		return p, nil
 	}
-	p := &Position{Symbol: symbol, Base: base, Quote: quote}
+	p := &Position{Symbol: symbol, Base: base, Quote: quote,
+		baseBal: a.slot(base), quoteBal: a.slot(quote), baseFees: a.feeSlot(base), quoteFees: a.feeSlot(quote)}
 	a.positions = append(a.positions, p)
 	a.bySymbol[symbol] = p
 	return p, nil
@@ -102,13 +106,38 @@ func (a *Account) Quote() string { return a.quote }
 func (a *Account) Initial() num.Decimal { return a.initial }
 
 // Balance returns the total balance of asset (free and locked).
-func (a *Account) Balance(asset string) num.Decimal { return a.balances[asset] }
+func (a *Account) Balance(asset string) num.Decimal {
+	if b := a.balances[asset]; b != nil {
+		return *b
+	}
+	return num.Zero
+}
+
+// slot returns the balance cell of asset, creating it at zero.
+func (a *Account) slot(asset string) *num.Decimal {
+	b := a.balances[asset]
+	if b == nil {
+		b = new(num.Decimal)
+		a.balances[asset] = b
+	}
+	return b
+}
+
+// feeSlot returns the fee total cell of asset, creating it at zero.
+func (a *Account) feeSlot(asset string) *num.Decimal {
+	f := a.fees[asset]
+	if f == nil {
+		f = new(num.Decimal)
+		a.fees[asset] = f
+	}
+	return f
+}
 
 // Balances returns a copy of all balances.
 func (a *Account) Balances() map[string]num.Decimal {
 	out := make(map[string]num.Decimal, len(a.balances))
 	for k, v := range a.balances {
-		out[k] = v
+		out[k] = *v
 	}
 	return out
 }
@@ -130,7 +159,7 @@ func (a *Account) FeesQuote() num.Decimal { return a.feesQuote }
 func (a *Account) Fees() map[string]num.Decimal {
 	out := make(map[string]num.Decimal, len(a.fees))
 	for k, v := range a.fees {
-		out[k] = v
+		out[k] = *v
 	}
 	return out
 }
@@ -229,8 +258,7 @@ func (a *Account) ApplyFill(f *order.Fill) error {
 		}
 		feeQuote = c.mul(f.Commission, feePos.Mark)
 	}
-	bal := a.balances
-	newQuote, newBase := bal[p.Quote], bal[p.Base]
+	newQuote, newBase := *p.quoteBal, *p.baseBal
 	if feeInQuote {
 		newQuote = c.sub(newQuote, f.Commission)
 	}
@@ -266,9 +294,21 @@ func (a *Account) ApplyFill(f *order.Fill) error {
 	if feePos != nil {
 		fee = c.dispose(feePos, f.Commission, feePos.Mark)
 		realized = c.add(realized, fee.realized)
-		feeBal = c.sub(bal[feePos.Base], f.Commission)
+		feeBal = c.sub(*feePos.baseBal, f.Commission)
 	}
-	fees := c.add(a.fees[f.CommissionAsset], f.Commission)
+	var feeCell *num.Decimal
+	switch {
+	case feeInBase:
+		feeCell = p.baseFees
+	case f.CommissionAsset == p.Quote:
+		feeCell = p.quoteFees
+	case feePos != nil:
+		feeCell = feePos.baseFees
+	}
+	var fees num.Decimal
+	if feeCell != nil {
+		fees = c.add(*feeCell, f.Commission)
+	}
 	feesQuote := c.add(a.feesQuote, feeQuote)
 	total := c.add(a.realized, realized)
 	var addQty, addCost num.Decimal
@@ -279,7 +319,7 @@ func (a *Account) ApplyFill(f *order.Fill) error {
 		return fmt.Errorf("fill %d: %w", f.TradeID, c.err)
 	}
 	// Commit: nothing below can fail.
-	bal[p.Quote], bal[p.Base] = newQuote, newBase
+	*p.quoteBal, *p.baseBal = newQuote, newBase
 	if add != nil {
 		p.lots = append(p.lots, *add)
 		p.Qty, p.Cost = addQty, addCost
@@ -288,11 +328,11 @@ func (a *Account) ApplyFill(f *order.Fill) error {
 	}
 	if feePos != nil {
 		fee.commit()
-		bal[feePos.Base] = feeBal
+		*feePos.baseBal = feeBal
 	}
 	p.Mark = f.Price
-	if f.CommissionAsset != "" {
-		a.fees[f.CommissionAsset] = fees
+	if feeCell != nil {
+		*feeCell = fees
 	}
 	a.feesQuote, a.realized = feesQuote, total
 	return nil
@@ -322,11 +362,11 @@ func (a *Account) Deposit(symbol string, qty, price num.Decimal) error {
 	c := calc{}
 	value := c.mul(qty, price)
 	initial := c.add(a.initial, value)
-	newQty, newCost, bal := c.add(p.Qty, qty), c.add(p.Cost, value), c.add(a.balances[p.Base], qty)
+	newQty, newCost, bal := c.add(p.Qty, qty), c.add(p.Cost, value), c.add(*p.baseBal, qty)
 	if c.err != nil {
 		return fmt.Errorf("deposit: %w", c.err)
 	}
-	a.initial, a.balances[p.Base] = initial, bal
+	a.initial, *p.baseBal = initial, bal
 	p.lots = append(p.lots, lot{qty: qty, price: price})
 	p.Qty, p.Cost = newQty, newCost
 	if p.Mark.IsZero() {
@@ -353,9 +393,9 @@ func (a *Account) Unrealized() (num.Decimal, error) {
 // symbol's mark.
 func (a *Account) Equity() (num.Decimal, error) {
 	c := calc{}
-	e := a.balances[a.quote]
+	e := a.Balance(a.quote)
 	for _, p := range a.positions {
-		e = c.add(e, c.mul(a.balances[p.Base], p.Mark))
+		e = c.add(e, c.mul(*p.baseBal, p.Mark))
 	}
 	return e, c.err
 }
@@ -387,9 +427,9 @@ func (a *Account) Check() error {
 			sum = c.add(sum, l.qty)
 			cost = c.add(cost, c.mul(l.qty, l.price))
 		}
-		if !sum.Equal(p.Qty) || !cost.Equal(p.Cost) || !p.Qty.Equal(a.balances[p.Base]) {
+		if !sum.Equal(p.Qty) || !cost.Equal(p.Cost) || !p.Qty.Equal(*p.baseBal) {
 			return fmt.Errorf("position %s does not reconcile: qty %s, lots %s, balance %s, cost %s, lot cost %s",
-				p.Symbol, p.Qty, sum, a.balances[p.Base], p.Cost, cost)
+				p.Symbol, p.Qty, sum, *p.baseBal, p.Cost, cost)
 		}
 	}
 	return c.err

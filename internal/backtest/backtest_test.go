@@ -2,6 +2,8 @@ package backtest
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/thunes/thunes/internal/feed"
@@ -111,6 +113,72 @@ func TestOneBar(t *testing.T) {
 // account) over bars in memory.
 func BenchmarkBacktest(b *testing.B) {
 	bars := synthetic(b, 1_000_000, 11)
+	cfg := config(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var fills int
+	for b.Loop() {
+		res, err := Run(context.Background(), cfg, bars)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fills = res.Fills
+	}
+	b.ReportMetric(float64(len(bars))*float64(b.N)/b.Elapsed().Seconds(), "bars/s")
+	b.ReportMetric(float64(fills), "fills/run")
+}
+
+// realBars reads the real Binance BTCUSDT 1m klines from ../shared/data, or
+// skips.
+func realBars(tb testing.TB) []market.Bar {
+	tb.Helper()
+	dir := os.Getenv("THUNES_SHARED")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared")
+	}
+	path := filepath.Join(dir, "data", "klines", "spot", "BTCUSDT-1m.csv.gz")
+	r, err := feed.Open(path)
+	if err != nil {
+		tb.Skipf("real market data not available (%v); set THUNES_SHARED to the shared directory", err)
+	}
+	defer r.Close()
+	ks, err := r.ReadAll()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bars := make([]market.Bar, len(ks))
+	for i := range ks {
+		bars[i] = ks[i].Bar
+	}
+	return bars
+}
+
+// On all of spot BTCUSDT-1m (about 533 000 real bars with real holes) the
+// books reconcile, the holes are seen and the run is reproducible.
+func TestRealBTCUSDT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 533 000 real bars")
+	}
+	bars := realBars(t)
+	a, err := Run(context.Background(), config(t), bars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Run(context.Background(), config(t), bars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.LedgerSHA256 != b.LedgerSHA256 {
+		t.Fatal("not reproducible on real data")
+	}
+	if a.Bars != len(bars) || a.Gaps < 10 || a.Fills == 0 {
+		t.Fatalf("%+v", a)
+	}
+}
+
+// BenchmarkBacktestReal is BenchmarkBacktest on all of spot BTCUSDT-1m.
+func BenchmarkBacktestReal(b *testing.B) {
+	bars := realBars(b)
 	cfg := config(b)
 	b.ReportAllocs()
 	b.ResetTimer()
