@@ -112,7 +112,7 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 	}
 	run.Curve = append(run.Curve, EquityPoint{first, e.acct.Initial()})
 	peak, maxDD := 0.0, 0.0
-	day := first / 86_400_000
+	day := int64(-1) // the UTC day of the last close seen
 	fills := -1
 	var quoteF float64
 	for {
@@ -146,15 +146,15 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		c.i++
 		run.Bars++
 
-		if d := closeAt / 86_400_000; d != day {
+		if d := closeAt / 86_400_000; d != day && day >= 0 {
 			// A new UTC day: record the exact equity at the previous close.
 			eq, err := e.acct.Equity()
 			if err != nil {
 				return nil, fmt.Errorf("backtest: equity: %w", err)
 			}
 			run.Curve = append(run.Curve, EquityPoint{e.now, eq})
-			day = d
 		}
+		day = closeAt / 86_400_000
 
 		e.now = bar.Time
 		sim.OnBar(c.vi, bar, closeAt-bar.Time)
@@ -175,10 +175,8 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		}
 		if eq > peak {
 			peak = eq
-		} else if peak > 0 {
-			if dd := (peak - eq) / peak; dd > maxDD {
-				maxDD = dd
-			}
+		} else if peak-eq > maxDD*peak { // (peak − eq)/peak > maxDD, without dividing every bar
+			maxDD = (peak - eq) / peak
 		}
 		e.strat.OnBar(e, strategy.BarEvent{Symbol: c.s.Symbol, Interval: c.s.Interval, Bar: bar})
 		e.drain()

@@ -209,3 +209,40 @@ func TestSubmitRefusals(t *testing.T) {
 		t.Fatal("bad prefix accepted")
 	}
 }
+
+func TestEquityCurveAndDrawdown(t *testing.T) {
+	s := &script{}
+	s.onBar = func(ctx strategy.Context, ev strategy.BarEvent) {
+		if ev.Bar.Time == 0 {
+			if _, err := ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("50")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e, v := setup(t, s, PlaceholderAllowAll{}, "BTCUSDT")
+	closes := []string{"100", "100", "90", "120", "60"}
+	bars := make([]market.Bar, len(closes))
+	prev := d("100")
+	for i, c := range closes {
+		cl := d(c)
+		// Bars a day apart, so the daily curve has a point for each.
+		bars[i] = market.Bar{Time: int64(i) * 86_400_000, Open: prev, High: num.Max(prev, cl), Low: num.Min(prev, cl), Close: cl, Volume: d("1000")}
+		prev = cl
+	}
+	run, err := e.RunBacktest(context.Background(), []Series{{Symbol: "BTCUSDT", Interval: market.Day1, Bars: bars}}, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Equity at the closes: 10000, 10000, 9500, 11000, 8000. Peak 11000,
+	// trough 8000: 27.27…%.
+	if got, want := run.MaxDrawdownPct, 3000.0/11000*100; got < want-1e-9 || got > want+1e-9 {
+		t.Fatalf("max drawdown %v%%, want %v%%", got, want)
+	}
+	var eqs []string
+	for _, p := range run.Curve {
+		eqs = append(eqs, p.Equity.String())
+	}
+	if got := strings.Join(eqs, " "); got != "10000 10000 10000 9500 11000 8000" {
+		t.Fatalf("curve %s", got)
+	}
+}

@@ -20,10 +20,11 @@ type EMACrossParams struct {
 	RiskPct float64
 }
 
-// DefaultEMACrossParams returns fast 12, slow 26, a 2% stop and 1% risk per
-// trade.
+// DefaultEMACrossParams returns fast 50, slow 200, a 2% stop and 1% risk per
+// trade. On 1m bars shorter averages cross so often that fees decide the
+// result.
 func DefaultEMACrossParams() EMACrossParams {
-	return EMACrossParams{Fast: 12, Slow: 26, StopPct: 2, RiskPct: 1}
+	return EMACrossParams{Fast: 50, Slow: 200, StopPct: 2, RiskPct: 1}
 }
 
 // Validate reports every problem at once.
