@@ -23,7 +23,9 @@ type BarMatcher interface {
 	SymbolIndex(symbol string) (int, bool)
 	// OnBar matches working orders of the i-th symbol against bar, a candle
 	// lasting ivMs milliseconds.
-	OnBar(i int, bar *market.Bar, ivMs int64)
+	// After each point of the bar's path at which reports were emitted it
+	// calls step with that point's time.
+	OnBar(i int, bar *market.Bar, ivMs int64, step func(t int64))
 }
 
 // EquityPoint is the exact equity at a time (Unix ms).
@@ -58,8 +60,10 @@ type cursor struct {
 // virtual clock. Bars of all series are merged by close time; bars closing at
 // the same instant go in the order of (symbol, interval). For each bar: a hole
 // before it is announced (OnGap), the venue matches working orders along the
-// bar's path with the clock at the bar's open, the account marks to the
-// close, the clock moves to the close and the strategy sees the bar. Every run
+// bar's path with the clock following the path (reports are applied, and the
+// strategy reacts to them, at the point of the path they happened), the
+// account marks to the close, the clock moves to the close and the strategy
+// sees the bar. Every run
 // ends by proving the account reconciles (account.Check).
 func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatcher) (*Run, error) {
 	if len(series) == 0 {
@@ -100,6 +104,12 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		bases[pos] = e.insts[sym].BaseAsset
 	}
 	quote := e.acct.Quote()
+	// Reports from inside a bar are applied at their point of the path, so
+	// the strategy reacts before the bar goes on.
+	e.stepFn = func(t int64) {
+		e.now = t
+		e.drain()
+	}
 	run := &Run{}
 	first := curs[0].s.Bars[0].Time
 	for _, c := range curs[1:] {
@@ -157,7 +167,7 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		day = closeAt / 86_400_000
 
 		e.now = bar.Time
-		sim.OnBar(c.vi, bar, closeAt-bar.Time)
+		sim.OnBar(c.vi, bar, closeAt-bar.Time, e.stepFn)
 		e.drain()
 		e.acct.MarkPosition(c.p, bar.Close)
 		e.now = closeAt

@@ -53,6 +53,7 @@ type Engine struct {
 	open   []*order.Order
 	queue  []venue.Report
 	err    error
+	stepFn func(t int64)
 
 	ledger    hash.Hash
 	ledgerBuf []byte

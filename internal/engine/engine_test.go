@@ -23,9 +23,10 @@ const minute = int64(60_000)
 
 // script is a strategy that logs every callback and runs a hook on bars.
 type script struct {
-	log    []string
-	onBar  func(ctx strategy.Context, ev strategy.BarEvent)
-	orders []*order.Order
+	log     []string
+	onBar   func(ctx strategy.Context, ev strategy.BarEvent)
+	onOrder func(ctx strategy.Context, o *order.Order)
+	orders  []*order.Order
 }
 
 func (s *script) Name() string                     { return "script" }
@@ -42,6 +43,9 @@ func (s *script) OnOrder(ctx strategy.Context, o *order.Order, f *order.Fill) {
 		e += " fill " + f.Qty.String() + "@" + f.Price.String()
 	}
 	s.log = append(s.log, e)
+	if s.onOrder != nil {
+		s.onOrder(ctx, o)
+	}
 }
 func (s *script) OnGap(ctx strategy.Context, g strategy.Gap) {
 	s.log = append(s.log, fmt.Sprintf("gap %s %d→%d missing %d", g.Symbol, g.LastBar/minute, g.NextBar/minute, g.Missing))
@@ -244,5 +248,46 @@ func TestEquityCurveAndDrawdown(t *testing.T) {
 	}
 	if got := strings.Join(eqs, " "); got != "10000 10000 10000 9500 11000 8000" {
 		t.Fatalf("curve %s", got)
+	}
+}
+
+// A stop placed when an entry fills works for the rest of the same bar: a
+// crash inside the bar after the fill is stopped out at the stop.
+func TestReactionInsideTheBar(t *testing.T) {
+	s := &script{}
+	s.onBar = func(ctx strategy.Context, ev strategy.BarEvent) {
+		if ev.Bar.Time == 0 {
+			ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("1")})
+		}
+	}
+	s.onOrder = func(ctx strategy.Context, o *order.Order) {
+		if o.Side == order.Buy && o.Status == order.Filled {
+			if _, err := ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.StopLoss, Quantity: d("1"), StopPrice: d("95")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e, v := setup(t, s, PlaceholderAllowAll{}, "BTCUSDT")
+	bars := []market.Bar{
+		{Time: 0, Open: d("100"), High: d("100"), Low: d("100"), Close: d("100"), Volume: d("1000")},
+		{Time: minute, Open: d("100"), High: d("100"), Low: d("80"), Close: d("85"), Volume: d("1000")},
+	}
+	if _, err := e.RunBacktest(context.Background(), []Series{{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: bars}}, v); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"start",
+		"bar BTCUSDT 0 @1",
+		"order t-1 NEW",
+		"order t-1 FILLED fill 1@100",
+		"order t-2 NEW",
+		"order t-2 FILLED fill 1@95",
+		"bar BTCUSDT 1 @2",
+	}
+	if got := strings.Join(s.log, "\n"); got != strings.Join(want, "\n") {
+		t.Fatalf("events:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	if !e.Position("BTCUSDT").IsZero() {
+		t.Fatalf("position %s", e.Position("BTCUSDT"))
 	}
 }

@@ -33,15 +33,23 @@ func Path(bar *market.Bar, ivMs int64) [4]point {
 	}
 }
 
-// OnBar matches the working orders of the i-th symbol (see SymbolIndex) against bar, a candle of ivMs
-// milliseconds, walking the intrabar path. Orders that reached the venue
-// before the bar opened see the open first, so a gap through a stop fills at
-// the gap price. An order arriving inside a leg of the path starts matching at
-// that leg's first price. The bar's close becomes the symbol's last price.
-func (v *Venue) OnBar(i int, bar *market.Bar, ivMs int64) {
+// OnBar matches the working orders of the i-th symbol (see SymbolIndex)
+// against bar, a candle of ivMs milliseconds, walking the intrabar path.
+// Orders that reached the venue before the bar opened see the open first, so
+// a gap through a stop fills at the gap price. An order arriving inside a leg
+// of the path starts matching at that leg's first price.
+//
+// After each point of the path at which something happened, OnBar sets the
+// symbol's last price to that point's price and calls step with its time, so
+// the engine can apply the reports and let the strategy react (place a stop
+// after an entry fills, say) before the path goes on: orders placed then work
+// for the rest of the bar. step may be nil. The bar's close is the last price
+// when OnBar returns.
+func (v *Venue) OnBar(i int, bar *market.Bar, ivMs int64, step func(t int64)) {
 	b := v.books[i]
-	b.last, b.hasLast = bar.Close, true
+	b.hasLast = true
 	if len(b.open) == 0 || !b.anyActs(bar) {
+		b.last = bar.Close
 		return
 	}
 	b.barVolume = bar.Volume
@@ -54,11 +62,20 @@ func (v *Venue) OnBar(i int, bar *market.Bar, ivMs int64) {
 		b.budget = marketQty(b.inst, cap)
 	}
 	path := Path(bar, ivMs)
-	// The open: only orders already resting when the bar opened.
-	v.leg(b, path[0], path[0], bar.Time-1, bar.Time)
-	for k := 1; k < len(path); k++ {
-		v.leg(b, path[k-1], path[k], path[k-1].time, path[k].time)
+	for k := range path {
+		seen := v.emitted
+		if k == 0 {
+			// The open: only orders already resting when the bar opened.
+			v.leg(b, path[0], path[0], bar.Time-1, bar.Time)
+		} else {
+			v.leg(b, path[k-1], path[k], path[k-1].time, path[k].time)
+		}
+		b.last = path[k].price
+		if step != nil && v.emitted != seen {
+			step(path[k].time)
+		}
 	}
+	b.last = bar.Close
 }
 
 // anyActs reports whether some working order can do anything in bar: it

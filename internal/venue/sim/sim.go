@@ -113,6 +113,7 @@ type Venue struct {
 	orderSeq int64
 	tradeSeq int64
 	rep      venue.Report
+	emitted  int // reports emitted so far
 	bnb      *Balance
 }
 
@@ -215,6 +216,7 @@ func (v *Venue) OpenOrders(symbol string) int {
 }
 
 func (v *Venue) emit(symbol, clientID string, ev order.Event) {
+	v.emitted++
 	v.rep = venue.Report{Symbol: symbol, ClientID: clientID, Event: ev}
 	v.sink(&v.rep)
 }

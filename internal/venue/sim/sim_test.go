@@ -69,7 +69,7 @@ func bar(t int64, o, h, l, c, v string) *market.Bar {
 // step feeds a bar and returns the reports it produced.
 func (h *harness) step(b *market.Bar) []venue.Report {
 	h.reps = h.reps[:0]
-	h.v.OnBar(0, b, minute)
+	h.v.OnBar(0, b, minute, nil)
 	h.now = b.Time + minute
 	return append([]venue.Report(nil), h.reps...)
 }
@@ -384,10 +384,10 @@ func TestBNBDiscount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v.OnBar(1, bar(0, "600", "600", "600", "600", "100"), minute)
-	v.OnBar(0, bar(0, "20000", "20000", "20000", "20000", "100"), minute)
+	v.OnBar(1, bar(0, "600", "600", "600", "600", "100"), minute, nil)
+	v.OnBar(0, bar(0, "20000", "20000", "20000", "20000", "100"), minute, nil)
 	v.Submit(minute, &order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("0.1"), ClientID: "b"})
-	v.OnBar(0, bar(minute, "20000", "20000", "20000", "20000", "100"), minute)
+	v.OnBar(0, bar(minute, "20000", "20000", "20000", "20000", "100"), minute, nil)
 	f := reps[len(reps)-1].Fill
 	if f.CommissionAsset != "BNB" || !f.Commission.Equal(d("0.0025")) {
 		t.Fatalf("commission %s %s, want 0.0025 BNB", f.Commission, f.CommissionAsset)
@@ -399,7 +399,7 @@ func TestBNBDiscount(t *testing.T) {
 	// Without enough BNB the full rate is paid in the asset received.
 	v.Submit(2*minute, &order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.Market, Quantity: d("0.1"), ClientID: "s"})
 	v.bnb.Free = d("0.0001")
-	v.OnBar(0, bar(2*minute, "20000", "20000", "20000", "20000", "100"), minute)
+	v.OnBar(0, bar(2*minute, "20000", "20000", "20000", "20000", "100"), minute, nil)
 	f = reps[len(reps)-1].Fill
 	if f.CommissionAsset != "USDT" || !f.Commission.Equal(d("2")) {
 		t.Fatalf("fallback commission %s %s", f.Commission, f.CommissionAsset)
