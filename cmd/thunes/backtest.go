@@ -161,7 +161,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	w := e.stdout
 	fmt.Fprintf(w, "%s on %s %s, %s → %s\n", res.Strategy, res.Symbol, res.Interval, res.From, res.To)
 	fmt.Fprintf(w, "  bars          %d (%d gaps)\n", res.Bars, res.Gaps)
-	fmt.Fprintf(w, "  orders        %d (%d rejected), fills %d\n", res.Orders, res.Rejected, res.Fills)
+	fmt.Fprintf(w, "  orders        %d (%d rejected by the venue, %d denied by risk), fills %d\n", res.Orders, res.Rejected, res.Denied, res.Fills)
 	fmt.Fprintf(w, "  equity        %s → %s %s (%+.2f%%)\n", res.InitialEquity, res.FinalEquity, in.QuoteAsset, res.ReturnPct)
 	fmt.Fprintf(w, "  realized PnL  %s, fees %s\n", res.RealizedPnL, res.Fees)
 	fmt.Fprintf(w, "  max drawdown  %.2f%%\n", res.MaxDrawdownPct)

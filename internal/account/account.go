@@ -23,10 +23,12 @@ type Position struct {
 	// (the sum of its open lots).
 	Qty  num.Decimal
 	Cost num.Decimal
-	// Mark is the last price seen, Realized the PnL closed so far.
-	Mark     num.Decimal
-	Realized num.Decimal
-	lots     []lot
+	// Mark is the last price seen, Realized the PnL closed so far and
+	// FeesQuote the fees its fills paid, in the quote asset.
+	Mark      num.Decimal
+	Realized  num.Decimal
+	FeesQuote num.Decimal
+	lots      []lot
 	// Cells of the account's balance and fee maps, so a fill needs no lookup.
 	baseBal, quoteBal   *num.Decimal
 	baseFees, quoteFees *num.Decimal
@@ -310,6 +312,7 @@ func (a *Account) ApplyFill(f *order.Fill) error {
 		fees = c.add(*feeCell, f.Commission)
 	}
 	feesQuote := c.add(a.feesQuote, feeQuote)
+	posFees := c.add(p.FeesQuote, feeQuote)
 	total := c.add(a.realized, realized)
 	var addQty, addCost num.Decimal
 	if add != nil {
@@ -335,6 +338,7 @@ func (a *Account) ApplyFill(f *order.Fill) error {
 		*feeCell = fees
 	}
 	a.feesQuote, a.realized = feesQuote, total
+	p.FeesQuote = posFees
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/thunes/thunes/internal/engine"
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/risk"
 	"github.com/thunes/thunes/internal/strategy"
 	"github.com/thunes/thunes/internal/venue/sim"
 )
@@ -29,6 +30,9 @@ type Config struct {
 	Venue   sim.Config
 	// Instrument gives the exchange rules the simulated venue enforces.
 	Instrument *market.Instrument
+	// Risk is the risk configuration every order passes; nil means
+	// risk.Defaults().
+	Risk *risk.Config
 }
 
 // Result is a backtest's summary. JSON field names are part of the CLI's
@@ -43,6 +47,7 @@ type Result struct {
 	Gaps           int     `json:"gaps"`
 	Orders         int     `json:"orders"`
 	Rejected       int     `json:"rejected"`
+	Denied         int     `json:"denied"`
 	Fills          int     `json:"fills"`
 	Fees           string  `json:"fees"`
 	RealizedPnL    string  `json:"realized_pnl"`
@@ -104,10 +109,17 @@ func Run(ctx context.Context, cfg Config, bars []market.Bar) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	rs, err := newRisk(cfg.Risk)
+	if err != nil {
+		return nil, err
+	}
 	eng, err := engine.New(engine.Config{
 		Account:        acct,
 		Strategy:       strat,
-		Gate:           engine.PlaceholderAllowAll{},
+		Gate:           rs.gate,
+		Monitor:        rs.monitor,
+		Kill:           rs.kill,
+		AutoTrip:       rs.autoTrip,
 		Instruments:    []*market.Instrument{in},
 		ClientIDPrefix: "bt",
 	})
@@ -143,6 +155,7 @@ func Run(ctx context.Context, cfg Config, bars []market.Bar) (*Result, error) {
 		Gaps:           eng.Stats.Gaps,
 		Orders:         eng.Stats.Orders,
 		Rejected:       eng.Stats.Rejected,
+		Denied:         eng.Stats.Denied,
 		Fills:          eng.Stats.Fills,
 		Fees:           acct.FeesQuote().String(),
 		RealizedPnL:    acct.Realized().String(),
@@ -158,6 +171,41 @@ func Run(ctx context.Context, cfg Config, bars []market.Bar) (*Result, error) {
 		res.BarsPerSec = float64(run.Bars) / s
 	}
 	return res, nil
+}
+
+// riskStack is the risk engine of one run: in-memory journal and
+// kill-switch state, since a backtest's risk state lives as long as the run.
+type riskStack struct {
+	journal  *risk.MemoryJournal
+	kill     *risk.KillSwitch
+	monitor  *risk.Monitor
+	gate     *risk.Gate
+	autoTrip *risk.AutoTrip
+}
+
+func newRisk(cfg *risk.Config) (*riskStack, error) {
+	c := risk.Defaults()
+	if cfg != nil {
+		c = *cfg
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	rs := &riskStack{journal: risk.NewMemoryJournal(4096)}
+	var err error
+	if rs.kill, err = risk.OpenKillSwitch(&risk.MemoryStore{}, rs.journal, 0); err != nil {
+		return nil, err
+	}
+	if rs.monitor, err = risk.NewMonitor(c, rs.journal); err != nil {
+		return nil, err
+	}
+	if rs.gate, err = risk.NewGate(c, rs.monitor, rs.kill, rs.journal); err != nil {
+		return nil, err
+	}
+	if rs.autoTrip, err = risk.NewAutoTrip(c, rs.kill); err != nil {
+		return nil, err
+	}
+	return rs, nil
 }
 
 // sameBalances compares the engine's books with the venue's: after a

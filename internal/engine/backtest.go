@@ -8,6 +8,7 @@ import (
 	"github.com/thunes/thunes/internal/account"
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/risk"
 	"github.com/thunes/thunes/internal/strategy"
 )
 
@@ -24,8 +25,8 @@ type BarMatcher interface {
 	// OnBar matches working orders of the i-th symbol against bar, a candle
 	// lasting ivMs milliseconds.
 	// After each point of the bar's path at which reports were emitted it
-	// calls step with that point's time.
-	OnBar(i int, bar *market.Bar, ivMs int64, step func(t int64))
+	// calls step with that point's time and price.
+	OnBar(i int, bar *market.Bar, ivMs int64, step func(t int64, price num.Decimal))
 }
 
 // EquityPoint is the exact equity at a time (Unix ms).
@@ -54,6 +55,8 @@ type cursor struct {
 	prev int64
 	pos  int // index in the engine's per-symbol float state
 	p    *account.Position
+	st   *symState
+	feed risk.PriceFeed
 }
 
 // RunBacktest drives the strategy over series on a simulated venue with a
@@ -85,7 +88,7 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 			pos = len(syms)
 			syms[s.Symbol] = pos
 		}
-		curs = append(curs, &cursor{s: s, vi: vi, pos: pos, ivMs: int64(s.Interval), p: e.acct.Position(s.Symbol)})
+		curs = append(curs, &cursor{s: s, vi: vi, pos: pos, ivMs: int64(s.Interval), p: e.acct.Position(s.Symbol), st: e.syms[s.Symbol]})
 	}
 	if len(curs) == 0 {
 		return nil, fmt.Errorf("backtest: no bars")
@@ -106,9 +109,21 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 	quote := e.acct.Quote()
 	// Reports from inside a bar are applied at their point of the path, so
 	// the strategy reacts before the bar goes on.
-	e.stepFn = func(t int64) {
+	var st *symState // the symbol of the bar being matched
+	e.stepFn = func(t int64, price num.Decimal) {
 		e.now = t
+		e.mark(st, price, t)
 		e.drain()
+	}
+	// A gate that keeps price history (for its correlation limit) sees every
+	// bar close.
+	feeds, _ := e.gate.(interface {
+		PriceFeed(symbol string) risk.PriceFeed
+	})
+	if feeds != nil {
+		for _, c := range curs {
+			c.feed = feeds.PriceFeed(c.s.Symbol)
+		}
 	}
 	run := &Run{}
 	first := curs[0].s.Bars[0].Time
@@ -156,37 +171,52 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		c.i++
 		run.Bars++
 
-		if d := closeAt / 86_400_000; d != day && day >= 0 {
-			// A new UTC day: record the exact equity at the previous close.
+		newDay := closeAt/86_400_000 != day
+		if newDay && day >= 0 {
+			// A new UTC day: record the exact equity at the previous close,
+			// and make sure the monitor saw it (it is the new day's base).
 			eq, err := e.acct.Equity()
 			if err != nil {
 				return nil, fmt.Errorf("backtest: equity: %w", err)
 			}
 			run.Curve = append(run.Curve, EquityPoint{e.now, eq})
+			if e.monitor != nil {
+				e.monitor.OnEquity(eq, e.now)
+				e.band.refresh(e.monitor)
+			}
 		}
 		day = closeAt / 86_400_000
 
 		e.now = bar.Time
+		st = c.st
 		sim.OnBar(c.vi, bar, closeAt-bar.Time, e.stepFn)
 		e.drain()
-		e.acct.MarkPosition(c.p, bar.Close)
 		e.now = closeAt
+		e.mark(st, bar.Close, closeAt)
+		e.checkKill()
 		closeF[c.pos] = bar.Close.Float64()
+		c.feed.OnFloat(closeAt, closeF[c.pos])
 		if e.Stats.Fills != fills {
 			fills = e.Stats.Fills
-			quoteF = e.acct.Balance(quote).Float64()
+			quoteF = e.acct.Balance(quote).ApproxFloat64()
 			for i, b := range bases {
-				baseF[i] = e.acct.Balance(b).Float64()
+				baseF[i] = e.acct.Balance(b).ApproxFloat64()
 			}
 		}
 		eq := quoteF
 		for i := range baseF {
 			eq += baseF[i] * closeF[i]
 		}
+		eqF := eq
 		if eq > peak {
 			peak = eq
 		} else if peak-eq > maxDD*peak { // (peak − eq)/peak > maxDD, without dividing every bar
 			maxDD = (peak - eq) / peak
+		}
+		// The monitor sees every mark that could matter: a new peak or an
+		// equity near a limit (the float estimate decides, with margin).
+		if e.monitor != nil && !c.p.Qty.IsZero() && e.band.near(eqF) {
+			e.watch()
 		}
 		e.strat.OnBar(e, strategy.BarEvent{Symbol: c.s.Symbol, Interval: c.s.Interval, Bar: bar})
 		e.drain()

@@ -33,7 +33,7 @@ func benchRun(b *testing.B, n int, newStrat func() strategy.Strategy, check func
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
-		e, v := setupTB(b, newStrat(), PlaceholderAllowAll{}, "BTCUSDT")
+		e, v := setupTB(b, newStrat(), allowAll{}, "BTCUSDT")
 		b.StartTimer()
 		if _, err := e.RunBacktest(context.Background(), series, v); err != nil {
 			b.Fatal(err)

@@ -16,26 +16,30 @@ import (
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/order"
+	"github.com/thunes/thunes/internal/risk"
 	"github.com/thunes/thunes/internal/strategy"
 	"github.com/thunes/thunes/internal/venue"
 )
 
 // RiskGate decides whether an order intent may go to the venue. It is asked
-// for every submit, never for cancels. A non-nil error is a denial whose text
-// is the reason.
+// for every submit, never for cancels, with a view of the engine's state;
+// *risk.Gate implements it.
 type RiskGate interface {
-	Check(r *order.Request) error
+	Check(in *risk.Intent, v risk.View, now int64) risk.Decision
 }
 
-// PlaceholderAllowAll is a RiskGate that allows every order. It stands in
-// until the risk engine exists and must never be used for live trading.
-type PlaceholderAllowAll struct{}
-
-// Check implements RiskGate by allowing r.
-func (PlaceholderAllowAll) Check(*order.Request) error { return nil }
+// RiskMonitor watches the portfolio after every fill and mark; *risk.Monitor
+// implements it.
+type RiskMonitor interface {
+	// OnEquity reports the exact equity at now (Unix ms).
+	OnEquity(equity num.Decimal, now int64)
+	// OnTradeClosed reports the PnL, net of fees, of a position that was just
+	// closed.
+	OnTradeClosed(pnl num.Decimal, now int64)
+}
 
 // ErrDenied wraps every risk-gate denial returned by Submit.
-var ErrDenied = errors.New("order denied by risk gate")
+var ErrDenied = risk.ErrDenied
 
 // Engine owns the trading state of one run. It is not safe for concurrent
 // use: everything happens on the goroutine that calls its methods.
@@ -43,9 +47,21 @@ type Engine struct {
 	acct     *account.Account
 	strat    strategy.Strategy
 	gate     RiskGate
+	monitor  RiskMonitor
+	kill     *risk.KillSwitch
+	autoTrip *risk.AutoTrip
 	venue    venue.Venue
 	insts    map[string]*market.Instrument
+	syms     map[string]*symState
+	symList  []*symState
 	idPrefix string
+
+	view   riskView
+	intent risk.Intent
+	posBuf []risk.Position
+	killed bool // the kill-switch trip has been acted on
+	filled bool // a fill was applied since the monitor last saw equity
+	band   equityBand
 
 	now    int64
 	seq    int64
@@ -53,7 +69,7 @@ type Engine struct {
 	open   []*order.Order
 	queue  []venue.Report
 	err    error
-	stepFn func(t int64)
+	stepFn func(t int64, price num.Decimal)
 
 	ledger    hash.Hash
 	ledgerBuf []byte
@@ -76,9 +92,18 @@ type Stats struct {
 
 // Config wires an Engine.
 type Config struct {
-	Account     *account.Account
-	Strategy    strategy.Strategy
-	Gate        RiskGate
+	Account  *account.Account
+	Strategy strategy.Strategy
+	// Gate is the pre-trade risk gate every order passes. Required.
+	Gate RiskGate
+	// Monitor, when set, sees the equity after every fill and mark and every
+	// closed trade.
+	Monitor RiskMonitor
+	// Kill, when set, is the kill-switch: once it is tripped the engine
+	// cancels every open order (the gate denies new ones).
+	Kill *risk.KillSwitch
+	// AutoTrip, when set, trips the kill-switch on runs of venue rejections.
+	AutoTrip    *risk.AutoTrip
 	Instruments []*market.Instrument
 	// ClientIDPrefix starts every client order id the engine assigns; ids are
 	// the prefix, '-', and a sequence number, so a run's ids are deterministic.
@@ -107,6 +132,10 @@ func New(cfg Config) (*Engine, error) {
 		acct:      cfg.Account,
 		strat:     cfg.Strategy,
 		gate:      cfg.Gate,
+		monitor:   cfg.Monitor,
+		kill:      cfg.Kill,
+		autoTrip:  cfg.AutoTrip,
+		syms:      make(map[string]*symState, len(cfg.Instruments)),
 		insts:     make(map[string]*market.Instrument, len(cfg.Instruments)),
 		idPrefix:  prefix,
 		orders:    make(map[string]*order.Order),
@@ -117,10 +146,15 @@ func New(cfg Config) (*Engine, error) {
 	}
 	for _, in := range cfg.Instruments {
 		e.insts[in.Symbol] = in
-		if _, err := e.acct.AddSymbol(in.Symbol, in.BaseAsset, in.QuoteAsset); err != nil {
+		p, err := e.acct.AddSymbol(in.Symbol, in.BaseAsset, in.QuoteAsset)
+		if err != nil {
 			return nil, fmt.Errorf("engine: %w", err)
 		}
+		st := &symState{inst: in, pos: p}
+		e.syms[in.Symbol] = st
+		e.symList = append(e.symList, st)
 	}
+	e.view = riskView{e}
 	return e, nil
 }
 
@@ -216,9 +250,14 @@ func (e *Engine) Submit(r order.Request) (*order.Order, error) {
 		e.Stats.Denied++
 		return nil, fmt.Errorf("submit %s: %w", r.ClientID, err)
 	}
-	if err := e.gate.Check(&r); err != nil {
+	st := e.syms[r.Symbol]
+	e.intent = risk.Intent{Order: r, Action: risk.Submit, Effect: e.effect(st, &r), StopLoss: r.StopLoss}
+	if d := e.gate.Check(&e.intent, &e.view, e.now); !d.Allowed() {
 		e.Stats.Denied++
-		return nil, fmt.Errorf("submit %s: %w: %v", r.ClientID, ErrDenied, err)
+		return nil, fmt.Errorf("submit %s: %w", r.ClientID, d.Err())
+	}
+	if e.intent.Effect == risk.Entry && r.StopLoss.IsPos() {
+		st.stopLoss = r.StopLoss
 	}
 	o := order.NewOrder(r, e.now)
 	e.orders[r.ClientID] = o
@@ -261,6 +300,66 @@ func (e *Engine) drain() {
 	}
 	clear(e.queue)
 	e.queue = e.queue[:0]
+	if e.filled && e.monitor != nil && e.err == nil {
+		e.filled = false
+		e.watch()
+	}
+}
+
+// watch gives the monitor the exact equity now.
+func (e *Engine) watch() {
+	eq, err := e.acct.Equity()
+	if err != nil {
+		e.fail(fmt.Errorf("equity: %w", err))
+		return
+	}
+	e.monitor.OnEquity(eq, e.now)
+	e.band.refresh(e.monitor)
+}
+
+// thresholder is a monitor that can say which equities it needs to see.
+type thresholder interface {
+	Thresholds() (floor, peak num.Decimal, ok bool)
+}
+
+// equityBand is the range of equity, in float, inside which a mark cannot
+// trip or move the monitor's limits, so the exact equity need not be
+// computed for it.
+type equityBand struct {
+	floor, peak float64
+	ok          bool
+}
+
+func (b *equityBand) refresh(m RiskMonitor) {
+	t, ok := m.(thresholder)
+	if !ok {
+		b.ok = false
+		return
+	}
+	f, p, ok := t.Thresholds()
+	b.floor, b.peak, b.ok = f.ApproxFloat64(), p.ApproxFloat64(), ok
+}
+
+// near reports whether eq may be at or below the floor, or above the peak
+// by more than one part in a billion. The margin covers the float estimate's
+// error many times over; on the peak side it means the monitor's peak may
+// lag a new high by less than that part, so the drawdown floor sits lower by
+// at most as much.
+func (b *equityBand) near(eq float64) bool {
+	return !b.ok || eq > b.peak*(1+1e-9) || eq <= b.floor*(1+1e-9)
+}
+
+// checkKill acts on a tripped kill-switch once: every open order is
+// canceled. New orders are denied by the gate for as long as it stays on.
+func (e *Engine) checkKill() {
+	if e.kill == nil || e.killed || !e.kill.Tripped() {
+		return
+	}
+	e.killed = true
+	for _, o := range append([]*order.Order(nil), e.open...) {
+		e.venue.Cancel(e.now, o.Symbol, o.ClientID)
+	}
+	e.drain()
 }
 
 func (e *Engine) apply(rep *venue.Report) {
@@ -281,14 +380,27 @@ func (e *Engine) apply(rep *venue.Report) {
 	switch rep.Kind {
 	case order.Trade:
 		fill = &rep.Fill
+		st := e.syms[fill.Symbol]
+		wasFlat := e.dust(st)
 		if err := e.acct.ApplyFill(fill); err != nil {
 			e.fail(fmt.Errorf("apply fill: %w", err))
 			return
 		}
 		e.Stats.Fills++
+		e.filled = true
 		e.writeLedger(fill)
+		e.tradeBoundary(st, wasFlat)
+	case order.Ack:
+		if e.autoTrip != nil {
+			e.autoTrip.OnAccept()
+		}
 	case order.Reject:
 		e.Stats.Rejected++
+		if e.autoTrip != nil {
+			if err := e.autoTrip.OnReject(rep.Reason, e.now); err != nil {
+				e.fail(fmt.Errorf("kill-switch: %w", err))
+			}
+		}
 	case order.Cancel:
 		e.Stats.Canceled++
 	case order.Expire:

@@ -13,6 +13,7 @@ import (
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/order"
+	"github.com/thunes/thunes/internal/risk"
 	"github.com/thunes/thunes/internal/strategy"
 	"github.com/thunes/thunes/internal/venue/sim"
 )
@@ -51,11 +52,25 @@ func (s *script) OnGap(ctx strategy.Context, g strategy.Gap) {
 	s.log = append(s.log, fmt.Sprintf("gap %s %d→%d missing %d", g.Symbol, g.LastBar/minute, g.NextBar/minute, g.Missing))
 }
 
+// allowAll is a gate for tests of the engine's mechanics: it allows
+// everything. The risk gate itself is tested in internal/risk and wired in
+// TestRealRiskGate.
+type allowAll struct{}
+
+func (allowAll) Check(*risk.Intent, risk.View, int64) risk.Decision {
+	return risk.Decision{Code: risk.CodeAllowed}
+}
+
 type denyAll struct{}
 
-func (denyAll) Check(r *order.Request) error {
-	return errors.New("MAX_RISK_PER_TRADE: risk=1.8% max=1%")
+func (denyAll) Check(in *risk.Intent, _ risk.View, _ int64) risk.Decision {
+	d := risk.Decision{Code: risk.CodeMaxRiskPerTrade, Symbol: in.Order.Symbol}
+	d.Vals[0] = risk.Value{Name: "risk", Num: d2("1.8"), Unit: "%"}
+	d.Vals[1] = risk.Value{Name: "max", Num: d2("1"), Unit: "%"}
+	return d
 }
+
+var d2 = num.MustParse
 
 func setup(t *testing.T, s strategy.Strategy, gate RiskGate, symbols ...string) (*Engine, *sim.Venue) {
 	t.Helper()
@@ -114,7 +129,7 @@ func TestEventOrderGapsAndFills(t *testing.T) {
 			s.orders = append(s.orders, o)
 		}
 	}
-	e, v := setup(t, s, PlaceholderAllowAll{}, "BTCUSDT")
+	e, v := setup(t, s, allowAll{}, "BTCUSDT")
 	bars := append(flatBars(0, 2, "100"), flatBars(5, 2, "110")...)
 	run, err := e.RunBacktest(context.Background(), []Series{{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: bars}}, v)
 	if err != nil {
@@ -153,7 +168,7 @@ func TestEventOrderGapsAndFills(t *testing.T) {
 
 func TestSameCloseTimeOrderedBySymbol(t *testing.T) {
 	s := &script{}
-	e, v := setup(t, s, PlaceholderAllowAll{}, "ETHUSDT", "BTCUSDT")
+	e, v := setup(t, s, allowAll{}, "ETHUSDT", "BTCUSDT")
 	_, err := e.RunBacktest(context.Background(), []Series{
 		{Symbol: "ETHUSDT", Interval: market.Minute1, Bars: flatBars(0, 2, "2000")},
 		{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: flatBars(0, 2, "100")},
@@ -187,7 +202,7 @@ func TestRiskGateDeniesBeforeTheVenue(t *testing.T) {
 
 func TestSubmitRefusals(t *testing.T) {
 	s := &script{}
-	e, _ := setup(t, s, PlaceholderAllowAll{}, "BTCUSDT")
+	e, _ := setup(t, s, allowAll{}, "BTCUSDT")
 	for _, r := range []order.Request{
 		{Symbol: "DOGEBTC", Side: order.Buy, Type: order.Market, Quantity: d("1")},
 		{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Limit, Quantity: d("1")},
@@ -205,11 +220,11 @@ func TestSubmitRefusals(t *testing.T) {
 	if err := e.Cancel(&order.Order{}); err == nil {
 		t.Fatal("cancel of a foreign order accepted")
 	}
-	if _, err := New(Config{Strategy: s, Gate: PlaceholderAllowAll{}}); err == nil {
+	if _, err := New(Config{Strategy: s, Gate: allowAll{}}); err == nil {
 		t.Fatal("engine without account")
 	}
 	acct, _ := account.New("USDT", d("1"))
-	if _, err := New(Config{Account: acct, Strategy: s, Gate: PlaceholderAllowAll{}, ClientIDPrefix: "bad prefix"}); err == nil {
+	if _, err := New(Config{Account: acct, Strategy: s, Gate: allowAll{}, ClientIDPrefix: "bad prefix"}); err == nil {
 		t.Fatal("bad prefix accepted")
 	}
 }
@@ -223,7 +238,7 @@ func TestEquityCurveAndDrawdown(t *testing.T) {
 			}
 		}
 	}
-	e, v := setup(t, s, PlaceholderAllowAll{}, "BTCUSDT")
+	e, v := setup(t, s, allowAll{}, "BTCUSDT")
 	closes := []string{"100", "100", "90", "120", "60"}
 	bars := make([]market.Bar, len(closes))
 	prev := d("100")
@@ -267,7 +282,7 @@ func TestReactionInsideTheBar(t *testing.T) {
 			}
 		}
 	}
-	e, v := setup(t, s, PlaceholderAllowAll{}, "BTCUSDT")
+	e, v := setup(t, s, allowAll{}, "BTCUSDT")
 	bars := []market.Bar{
 		{Time: 0, Open: d("100"), High: d("100"), Low: d("100"), Close: d("100"), Volume: d("1000")},
 		{Time: minute, Open: d("100"), High: d("100"), Low: d("80"), Close: d("85"), Volume: d("1000")},
@@ -289,5 +304,76 @@ func TestReactionInsideTheBar(t *testing.T) {
 	}
 	if !e.Position("BTCUSDT").IsZero() {
 		t.Fatalf("position %s", e.Position("BTCUSDT"))
+	}
+}
+
+// The engine wired to the real risk stack: entries need a stop, a tripped
+// kill-switch cancels what is working and denies what comes next, and the
+// monitor sees every closed trade.
+func TestRealRiskGate(t *testing.T) {
+	cfg := risk.Defaults()
+	j := risk.NewMemoryJournal(256)
+	kill, err := risk.OpenKillSwitch(&risk.MemoryStore{}, j, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon, err := risk.NewMonitor(cfg, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate, err := risk.NewGate(cfg, mon, kill, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs []error
+	s := &script{}
+	s.onBar = func(ctx strategy.Context, ev strategy.BarEvent) {
+		switch ev.Bar.Time / minute {
+		case 0: // no stop: denied
+			_, err := ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("10")})
+			errs = append(errs, err)
+		case 1: // with a 3% stop, 10 × 100 = 10% of equity: allowed
+			_, err := ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("10"), StopLoss: d("97")})
+			errs = append(errs, err)
+		case 3: // sell half: allowed, reduces
+			_, err := ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.Limit, TimeInForce: order.GTC, Quantity: d("5"), Price: d("104")})
+			errs = append(errs, err)
+			if err := kill.Trip("tester", "test the kill-switch", ctx.Now()); err != nil {
+				t.Fatal(err)
+			}
+		case 5:
+			_, err := ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.Market, Quantity: d("5")})
+			errs = append(errs, err)
+		}
+	}
+	acct, _ := account.New("USDT", d("10000"))
+	info, _ := market.DefaultSpot()
+	in, _ := info.Instrument("BTCUSDT")
+	e, err := New(Config{Account: acct, Strategy: s, Gate: gate, Monitor: mon, Kill: kill, Instruments: []*market.Instrument{in}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := sim.New(sim.DefaultConfig(), []*market.Instrument{in}, map[string]num.Decimal{"USDT": d("10000")}, e.Sink)
+	e.SetVenue(v)
+	if _, err := e.RunBacktest(context.Background(), []Series{{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: flatBars(0, 7, "100")}}, v); err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) != 4 {
+		t.Fatalf("errors %v", errs)
+	}
+	if !errors.Is(errs[0], ErrDenied) || !strings.Contains(errs[0].Error(), "STOP_REQUIRED") {
+		t.Fatalf("entry without a stop: %v", errs[0])
+	}
+	if errs[1] != nil || errs[2] != nil {
+		t.Fatalf("allowed orders: %v %v", errs[1], errs[2])
+	}
+	if !errors.Is(errs[3], ErrDenied) || !strings.Contains(errs[3].Error(), "KILL_SWITCH") {
+		t.Fatalf("order after the trip: %v", errs[3])
+	}
+	if len(e.Open()) != 0 || e.Stats.Canceled != 1 {
+		t.Fatalf("the kill-switch left %d orders open, %d canceled", len(e.Open()), e.Stats.Canceled)
+	}
+	if got := e.Position("BTCUSDT"); !got.Equal(d("9.99")) {
+		t.Fatalf("position %s", got)
 	}
 }

@@ -772,6 +772,22 @@ func (d Decimal) Float64() float64 {
 	return f
 }
 
+// ApproxFloat64 returns a float64 within a few units in the last place of
+// d, without Float64's exact slow path for wide values: for estimates that
+// are compared with a margin, never for anything exact.
+func (d Decimal) ApproxFloat64() float64 {
+	neg, hi, lo, scale := d.parts()
+	f := float64(lo)
+	if hi != 0 {
+		f += float64(hi) * (1 << 64)
+	}
+	f /= pow10f[scale]
+	if neg {
+		return -f
+	}
+	return f
+}
+
 var pow10f = [MaxScale + 1]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
 	1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
 

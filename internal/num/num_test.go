@@ -607,3 +607,13 @@ func TestZeroAllocs(t *testing.T) {
 	}
 	_, _, _, _ = sink, sinkF, sinkI, sinkB
 }
+
+func TestApproxFloat64(t *testing.T) {
+	for _, s := range []string{"0", "1", "-2.5", "10625.1385350345", "6.3874472715531422334", "-34028236692093846346.3374607431768211455", "0.0000000000000000001"} {
+		d := MustParse(s)
+		exact, approx := d.Float64(), d.ApproxFloat64()
+		if diff := math.Abs(exact - approx); diff > math.Abs(exact)*1e-15 {
+			t.Errorf("%s: approx %v, exact %v", s, approx, exact)
+		}
+	}
+}

@@ -23,6 +23,10 @@ type Request struct {
 	// ClientID is the client order id; the engine assigns a deterministic one
 	// when it is empty.
 	ClientID string
+	// StopLoss is, for an order that opens or adds to a position, the price
+	// of the stop-loss that will protect it. It is not sent to the venue: the
+	// risk gate requires it of every entry and sizes the entry's risk by it.
+	StopLoss num.Decimal
 }
 
 // ValidClientID reports whether id is a client order id every Binance API
@@ -70,6 +74,9 @@ func (r *Request) Valid() error {
 		bad("quantity %s must be positive", r.Quantity)
 	case !r.QuoteOrderQty.IsZero():
 		bad("quoteOrderQty is only allowed on MARKET orders")
+	}
+	if r.StopLoss.IsNeg() {
+		bad("stopLoss %s must not be negative", r.StopLoss)
 	}
 	if r.Type.HasLimitPrice() {
 		if !r.Price.IsPos() {

@@ -136,6 +136,14 @@ func (f PriceFeed) OnPrice(t int64, price num.Decimal) {
 	}
 }
 
+// OnFloat is OnPrice for a price already converted to float64 (returns are
+// statistics, so the float is all the limit uses).
+func (f PriceFeed) OnFloat(t int64, price float64) {
+	if f.c != nil {
+		f.c.observeAt(f.i, t, price)
+	}
+}
+
 // Correlation returns the Pearson correlation of the returns of a and b, and
 // false when it is not known yet (or a series does not vary), in which case
 // the gate treats the pair as correlated.

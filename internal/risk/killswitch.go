@@ -48,6 +48,30 @@ type FileStore struct {
 	Path string
 }
 
+// MemoryStore is a KillSwitchStore that keeps the state in memory, for
+// backtests, whose kill-switch lives as long as the run. It is safe for
+// concurrent use.
+type MemoryStore struct {
+	mu    sync.Mutex
+	state KillSwitchState
+	found bool
+}
+
+// Load implements KillSwitchStore.
+func (m *MemoryStore) Load() (KillSwitchState, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.state, m.found, nil
+}
+
+// Save implements KillSwitchStore.
+func (m *MemoryStore) Save(s KillSwitchState) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.state, m.found = s, true
+	return nil
+}
+
 // fileFormat is the file's layout; Version lets a later layout be told apart.
 type fileFormat struct {
 	Version int `json:"version"`

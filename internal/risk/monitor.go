@@ -164,6 +164,28 @@ func (m *Monitor) OnEquity(equity num.Decimal, now int64) {
 	}
 }
 
+// Thresholds returns the equity at or below which a limit that has not
+// tripped yet would trip (the higher of the day's floor and the drawdown
+// floor, leaving out a limit already tripped; zero when both are) and the
+// peak, above which OnEquity must see the equity to raise the drawdown
+// floor. An equity strictly between the two, reported in the same day,
+// changes nothing but the last equity seen, so a caller may skip OnEquity
+// for it as long as it reports the last equity of each day before the day
+// ends. ok is false until OnEquity has seen an equity.
+func (m *Monitor) Thresholds() (floor, peak num.Decimal, ok bool) {
+	if !m.hasPeak || !m.hasDayBase {
+		return num.Zero, num.Zero, false
+	}
+	floor = num.Zero
+	if m.dailyHaltUntil == 0 {
+		floor = m.dayFloor
+	}
+	if !m.drawdownHalt {
+		floor = num.Max(floor, m.ddFloor)
+	}
+	return floor, m.peak, true
+}
+
 // OnTradeClosed takes the realized PnL of a closed trade (net of fees) at
 // now. A loss (pnl < 0) extends the losing streak; anything else ends it.
 // When the streak reaches Config.MaxConsecutiveLosses a cool-down starts and

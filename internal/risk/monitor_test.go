@@ -344,3 +344,30 @@ func TestNewMonitorRefusesBadInput(t *testing.T) {
 		t.Error("accepted a nil journal")
 	}
 }
+
+func TestMonitorThresholds(t *testing.T) {
+	cfg := Defaults() // daily loss 3%, drawdown 10%
+	m, err := NewMonitor(cfg, Discard{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := m.Thresholds(); ok {
+		t.Fatal("thresholds before any equity")
+	}
+	const day = int64(86_400_000)
+	m.OnEquity(num.MustParse("10000"), day/2)
+	floor, peak, ok := m.Thresholds()
+	if !ok || !floor.Equal(num.MustParse("9700")) || !peak.Equal(num.MustParse("10000")) {
+		t.Fatalf("floor %s peak %s", floor, peak)
+	}
+	// The daily limit trips: the drawdown floor (9000) is what is left.
+	m.OnEquity(num.MustParse("9700"), day/2+1)
+	if floor, _, _ = m.Thresholds(); !floor.Equal(num.MustParse("9000")) {
+		t.Fatalf("floor after the daily halt %s", floor)
+	}
+	// The drawdown limit trips too: nothing is left to trip.
+	m.OnEquity(num.MustParse("8999"), day/2+2)
+	if floor, _, _ = m.Thresholds(); !floor.IsZero() {
+		t.Fatalf("floor after both halts %s", floor)
+	}
+}

@@ -20,11 +20,12 @@ type EMACrossParams struct {
 	RiskPct float64
 }
 
-// DefaultEMACrossParams returns fast 50, slow 200, a 2% stop and 1% risk per
-// trade. On 1m bars shorter averages cross so often that fees decide the
-// result.
+// DefaultEMACrossParams returns fast 50, slow 200, a 4% stop and 0.8% risk
+// per trade, which makes entries of a fifth of equity, inside the risk
+// gate's default limits. On 1m bars shorter averages cross so often that fees
+// decide the result.
 func DefaultEMACrossParams() EMACrossParams {
-	return EMACrossParams{Fast: 50, Slow: 200, StopPct: 2, RiskPct: 1}
+	return EMACrossParams{Fast: 50, Slow: 200, StopPct: 4, RiskPct: 0.8}
 }
 
 // Validate reports every problem at once.
@@ -49,8 +50,9 @@ func (p EMACrossParams) Validate() error {
 }
 
 // EMACross is the reference trend strategy: long-only spot, it buys at market
-// when the fast EMA of closes crosses above the slow one, protects every entry
-// with a STOP_LOSS order StopPct below the fill price, and sells at market
+// when the fast EMA of closes crosses above the slow one, declares a stop
+// StopPct below the close with the entry and places it as a STOP_LOSS order
+// once the entry fills, and sells at market
 // when the fast EMA crosses back below. A hole in the data resets the averages:
 // crossing signals are not computed across prices that never traded.
 type EMACross struct {
@@ -64,6 +66,8 @@ type EMACross struct {
 	last   num.Decimal
 	// stopFactor is 1 − StopPct/100 as an exact decimal.
 	stopFactor num.Decimal
+	// stopPrice is the stop declared with the current entry.
+	stopPrice num.Decimal
 
 	entry   *order.Order
 	stop    *order.Order
@@ -146,15 +150,25 @@ func (s *EMACross) flat(ctx Context) bool {
 // enter sizes the entry so that a stop hit loses RiskPct of equity.
 func (s *EMACross) enter(ctx Context, bar *market.Bar) {
 	in := ctx.Instrument(s.symbol)
+	// The stop sits StopPct under the close, rounded up to the tick so the
+	// risk taken is never more than planned.
+	stop, err := bar.Close.Mul(s.stopFactor)
+	if err == nil {
+		stop, err = stop.RoundUp(tick(in))
+	}
+	if err != nil || !stop.IsPos() || !stop.Less(bar.Close) {
+		return
+	}
 	price := bar.Close.Float64()
-	equity := ctx.Equity().Float64()
-	spend := equity * s.p.RiskPct / s.p.StopPct
+	dist := price - stop.Float64()
+	// Size so that a stop hit loses RiskPct of equity.
+	qty := ctx.Equity().Float64() * s.p.RiskPct / 100 / dist
 	// Keep room for the fee and a worse fill than the close.
-	if free := ctx.Free().Float64() * 0.98; spend > free {
-		spend = free
+	if free := ctx.Free().Float64() * 0.98 / price; qty > free {
+		qty = free
 	}
 	// Whole units of 1e-8 base; the exchange step rounds it further down.
-	units := math.Floor(spend / price * 1e8)
+	units := math.Floor(qty * 1e8)
 	if !(units > 0 && units < math.MaxInt64) {
 		return
 	}
@@ -166,10 +180,18 @@ func (s *EMACross) enter(ctx Context, bar *market.Bar) {
 	if err != nil || !q.IsPos() {
 		return
 	}
-	o, err := ctx.Submit(order.Request{Symbol: s.symbol, Side: order.Buy, Type: order.Market, Quantity: q})
+	o, err := ctx.Submit(order.Request{Symbol: s.symbol, Side: order.Buy, Type: order.Market, Quantity: q, StopLoss: stop})
 	if err == nil {
-		s.entry = o
+		s.entry, s.stopPrice = o, stop
 	}
+}
+
+// tick is the instrument's price step (0.00000001 when it has none).
+func tick(in *market.Instrument) num.Decimal {
+	if f := in.Filters.Price; f != nil && f.TickSize.IsPos() {
+		return f.TickSize
+	}
+	return num.MustNew(1, 8)
 }
 
 // leave cancels the protective stop first; the market sell goes out once the
@@ -230,19 +252,11 @@ func (s *EMACross) OnOrder(ctx Context, o *order.Order, fill *order.Fill) {
 // position stays without a stop.
 func (s *EMACross) protect(ctx Context, entry *order.Order) {
 	in := ctx.Instrument(s.symbol)
-	avg, err := entry.FilledQuote.Div(entry.FilledQty, 8)
-	if err != nil {
+	q, err := in.RoundQty(ctx.Position(s.symbol), true)
+	if err != nil || !q.IsPos() {
 		return
 	}
-	sp, err := avg.Mul(s.stopFactor)
-	if err == nil {
-		sp, err = in.RoundPrice(sp)
-	}
-	q, qerr := in.RoundQty(ctx.Position(s.symbol), true)
-	if err != nil || qerr != nil || !q.IsPos() {
-		return
-	}
-	o, err := ctx.Submit(order.Request{Symbol: s.symbol, Side: order.Sell, Type: order.StopLoss, Quantity: q, StopPrice: sp})
+	o, err := ctx.Submit(order.Request{Symbol: s.symbol, Side: order.Sell, Type: order.StopLoss, Quantity: q, StopPrice: s.stopPrice})
 	if err != nil {
 		s.exiting = true
 		s.sellAll(ctx)

@@ -9,6 +9,7 @@ import (
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/order"
+	"github.com/thunes/thunes/internal/risk"
 	"github.com/thunes/thunes/internal/strategy"
 	"github.com/thunes/thunes/internal/venue"
 	"github.com/thunes/thunes/internal/venue/sim"
@@ -44,7 +45,20 @@ func run(t *testing.T, p strategy.EMACrossParams, closes []string) (*recorder, *
 	}
 	rec := &recorder{Strategy: s}
 	acct, _ := account.New("USDT", d("10000"))
-	e, err := engine.New(engine.Config{Account: acct, Strategy: rec, Gate: engine.PlaceholderAllowAll{}, Instruments: []*market.Instrument{in}})
+	cfg0 := risk.Defaults()
+	mon, err := risk.NewMonitor(cfg0, risk.Discard{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kill, err := risk.OpenKillSwitch(&risk.MemoryStore{}, risk.Discard{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate, err := risk.NewGate(cfg0, mon, kill, risk.Discard{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.New(engine.Config{Account: acct, Strategy: rec, Gate: gate, Monitor: mon, Kill: kill, Instruments: []*market.Instrument{in}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +92,7 @@ func repeat(s string, n int) []string {
 }
 
 func TestEMACrossEntersWithStopAndExitsOnCrossDown(t *testing.T) {
-	p := strategy.EMACrossParams{Fast: 2, Slow: 4, StopPct: 2, RiskPct: 1}
+	p := strategy.EMACrossParams{Fast: 2, Slow: 4, StopPct: 4, RiskPct: 0.8}
 	closes := append(repeat("100", 6), "104", "108", "112", "116", "115", "114", "113", "112", "111")
 	rec, e := run(t, p, closes)
 	var entry, stop, exit *order.Order
@@ -96,13 +110,13 @@ func TestEMACrossEntersWithStopAndExitsOnCrossDown(t *testing.T) {
 	if entry == nil || stop == nil || exit == nil {
 		t.Fatalf("orders: %+v", rec.done)
 	}
-	// 1% of 10000 at risk with a 2% stop: 5000 USDT of BTC at the close of
-	// the crossing bar (104), filled at the next open (104).
-	if !entry.FilledQty.Equal(d("48.07692")) {
-		t.Fatalf("entry qty %s", entry.FilledQty)
+	// The stop is 4% under the close of the crossing bar: 104 × 0.96 = 99.84.
+	// 0.8% of 10000 at risk over the 4.16 distance: 80 / 4.16 = 19.2307…,
+	// rounded down to the 0.00001 step.
+	if !entry.FilledQty.Equal(d("19.23076")) || !entry.StopLoss.Equal(d("99.84")) {
+		t.Fatalf("entry qty %s stop %s", entry.FilledQty, entry.StopLoss)
 	}
-	// The stop is 2% under the fill: 104 × 0.98 = 101.92.
-	if !stop.StopPrice.Equal(d("101.92")) || stop.Status != order.Canceled {
+	if !stop.StopPrice.Equal(d("99.84")) || stop.Status != order.Canceled {
 		t.Fatalf("stop %s %s", stop.StopPrice, stop.Status)
 	}
 	if exit.Status != order.Filled || !exit.FilledQty.Equal(entry.FilledQty) {
@@ -114,7 +128,7 @@ func TestEMACrossEntersWithStopAndExitsOnCrossDown(t *testing.T) {
 }
 
 func TestEMACrossStopClosesAPositionOnACrash(t *testing.T) {
-	p := strategy.EMACrossParams{Fast: 2, Slow: 4, StopPct: 2, RiskPct: 1}
+	p := strategy.EMACrossParams{Fast: 2, Slow: 4, StopPct: 4, RiskPct: 0.8}
 	// Cross up, then one bar gaps far under the stop while the fast EMA is
 	// still above the slow one.
 	closes := append(repeat("100", 6), "104", "108", "112", "80", "80")

@@ -40,12 +40,13 @@ func Path(bar *market.Bar, ivMs int64) [4]point {
 // of the path starts matching at that leg's first price.
 //
 // After each point of the path at which something happened, OnBar sets the
-// symbol's last price to that point's price and calls step with its time, so
+// symbol's last price to that point's price and calls step with its time and
+// price, so
 // the engine can apply the reports and let the strategy react (place a stop
 // after an entry fills, say) before the path goes on: orders placed then work
 // for the rest of the bar. step may be nil. The bar's close is the last price
 // when OnBar returns.
-func (v *Venue) OnBar(i int, bar *market.Bar, ivMs int64, step func(t int64)) {
+func (v *Venue) OnBar(i int, bar *market.Bar, ivMs int64, step func(t int64, price num.Decimal)) {
 	b := v.books[i]
 	b.hasLast = true
 	if len(b.open) == 0 || !b.anyActs(bar) {
@@ -72,7 +73,7 @@ func (v *Venue) OnBar(i int, bar *market.Bar, ivMs int64, step func(t int64)) {
 		}
 		b.last = path[k].price
 		if step != nil && v.emitted != seen {
-			step(path[k].time)
+			step(path[k].time, path[k].price)
 		}
 	}
 	b.last = bar.Close

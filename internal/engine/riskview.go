@@ -1,0 +1,189 @@
+package engine
+
+import (
+	"github.com/thunes/thunes/internal/account"
+	"github.com/thunes/thunes/internal/market"
+	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/order"
+	"github.com/thunes/thunes/internal/risk"
+)
+
+// symState is what the engine knows of one symbol beyond the account.
+type symState struct {
+	inst *market.Instrument
+	pos  *account.Position
+	// last is the last price seen and lastTime when (Unix ms): a bar's close
+	// at its close time, or a point of a bar's path.
+	last     num.Decimal
+	lastTime int64
+	// stopLoss is the protective stop declared by the latest entry.
+	stopLoss num.Decimal
+	// realizedAtOpen and feesAtOpen are the position's totals when it was
+	// last opened, to report the closed trade's PnL.
+	realizedAtOpen num.Decimal
+	feesAtOpen     num.Decimal
+}
+
+// mark records a price of st at t.
+func (e *Engine) mark(st *symState, price num.Decimal, t int64) {
+	st.last, st.lastTime = price, t
+	st.pos.Mark = price
+}
+
+// dust reports whether st's position is too small to sell: rounding and fees
+// leave such remainders on spot, and they do not make a position.
+func (e *Engine) dust(st *symState) bool {
+	q := st.pos.Qty
+	if !q.IsPos() {
+		return true
+	}
+	r, err := st.inst.RoundQty(q, true)
+	if err != nil || !r.IsPos() {
+		return true
+	}
+	if f := st.inst.Filters.LotSize; f != nil && r.Less(f.MinQty) {
+		return true
+	}
+	return false
+}
+
+// tradeBoundary notes a position opening (its totals so far) or closing (the
+// trade's net PnL goes to the monitor).
+func (e *Engine) tradeBoundary(st *symState, wasFlat bool) {
+	flat := e.dust(st)
+	switch {
+	case wasFlat && !flat:
+		st.realizedAtOpen, st.feesAtOpen = st.pos.Realized, st.pos.FeesQuote
+	case !wasFlat && flat && e.monitor != nil:
+		pnl, err := st.pos.Realized.Sub(st.realizedAtOpen)
+		if err == nil {
+			var fees num.Decimal
+			if fees, err = st.pos.FeesQuote.Sub(st.feesAtOpen); err == nil {
+				pnl, err = pnl.Sub(fees)
+			}
+		}
+		if err != nil {
+			e.fail(err)
+			return
+		}
+		e.monitor.OnTradeClosed(pnl, e.now)
+	}
+}
+
+// effect says whether r opens or adds exposure (an entry) or reduces it. A
+// quote-sized order is valued at the last price.
+func (e *Engine) effect(st *symState, r *order.Request) risk.Effect {
+	qty := r.Quantity
+	if qty.IsZero() && st.last.IsPos() {
+		qty, _ = r.QuoteOrderQty.Div(st.last, 8)
+	}
+	return risk.EffectOf(r.Side, qty, st.pos.Qty)
+}
+
+// riskView is the engine's state as the risk gate reads it.
+type riskView struct{ e *Engine }
+
+// Equity implements risk.View: unknown while a held symbol has no price.
+func (v *riskView) Equity() (num.Decimal, bool) {
+	for _, st := range v.e.symList {
+		if !st.pos.Qty.IsZero() && !st.pos.Mark.IsPos() {
+			return num.Zero, false
+		}
+	}
+	eq, err := v.e.acct.Equity()
+	return eq, err == nil
+}
+
+// Instrument implements risk.View.
+func (v *riskView) Instrument(symbol string) *market.Instrument { return v.e.insts[symbol] }
+
+// Market implements risk.View. The exchange's average price is taken as the
+// last price, as the simulated venue does.
+func (v *riskView) Market(symbol string) risk.MarketState {
+	st := v.e.syms[symbol]
+	if st == nil {
+		return risk.MarketState{}
+	}
+	ms := risk.MarketState{Last: st.last, LastTime: st.lastTime}
+	ms.Exchange.AvgPrice = st.last
+	for _, o := range v.e.open {
+		if o.Symbol == symbol {
+			ms.Exchange.OpenOrders++
+			if o.Type.IsStop() {
+				ms.Exchange.OpenAlgoOrders++
+			}
+		}
+	}
+	return ms
+}
+
+// Positions implements risk.View: every symbol with a position or a working
+// buy.
+func (v *riskView) Positions() []risk.Position {
+	e := v.e
+	e.posBuf = e.posBuf[:0]
+	for _, st := range e.symList {
+		working := v.working(st)
+		if st.pos.Qty.IsZero() && working.IsZero() {
+			continue
+		}
+		e.posBuf = append(e.posBuf, risk.Position{Symbol: st.inst.Symbol, Qty: st.pos.Qty, Working: working, Mark: st.pos.Mark})
+	}
+	return e.posBuf
+}
+
+// working sums the quantity still to fill of st's open buys.
+func (v *riskView) working(st *symState) num.Decimal {
+	w := num.Zero
+	for _, o := range v.e.open {
+		if o.Symbol == st.inst.Symbol && o.Side == order.Buy {
+			w, _ = w.Add(o.Remaining())
+		}
+	}
+	return w
+}
+
+// OpenRisk implements risk.View: for each position, what it loses if its
+// stop is hit — the live protective stop (the highest open sell stop on the
+// symbol), else the stop its entry declared, else its whole value — plus the
+// same for working buys at their declared stops.
+func (v *riskView) OpenRisk() num.Decimal {
+	total := num.Zero
+	for _, st := range v.e.symList {
+		if st.pos.Qty.IsPos() {
+			stop := st.stopLoss
+			for _, o := range v.e.open {
+				if o.Symbol == st.inst.Symbol && o.Side == order.Sell && o.Type.IsStop() && stop.Less(o.StopPrice) {
+					stop = o.StopPrice
+				}
+			}
+			var r num.Decimal
+			if stop.IsPos() {
+				// (entry − stop) × qty summed over lots is cost − stop × qty.
+				sq, err := stop.Mul(st.pos.Qty)
+				if err == nil {
+					r, err = st.pos.Cost.Sub(sq)
+				}
+				if err != nil || r.IsNeg() {
+					r = num.Zero
+				}
+			} else {
+				r, _ = st.pos.Qty.Mul(st.pos.Mark)
+			}
+			total, _ = total.Add(r)
+		}
+	}
+	for _, o := range v.e.open {
+		if o.Side != order.Buy || !o.StopLoss.IsPos() {
+			continue
+		}
+		price := o.Price
+		if !price.IsPos() {
+			price = v.e.syms[o.Symbol].last
+		}
+		if r, err := risk.StopRisk(o.Remaining(), price, o.StopLoss); err == nil {
+			total, _ = total.Add(r)
+		}
+	}
+	return total
+}
