@@ -114,6 +114,7 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		e.now = t
 		e.mark(st, price, t)
 		e.drain()
+		e.protect()
 	}
 	// A gate that keeps price history (for its correlation limit) sees every
 	// bar close.
@@ -220,6 +221,7 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		}
 		e.strat.OnBar(e, strategy.BarEvent{Symbol: c.s.Symbol, Interval: c.s.Interval, Bar: bar})
 		e.drain()
+		e.protect()
 		if e.err != nil {
 			return nil, fmt.Errorf("backtest at %d: %w", e.now, e.err)
 		}

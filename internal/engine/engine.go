@@ -61,7 +61,12 @@ type Engine struct {
 	posBuf []risk.Position
 	killed bool // the kill-switch trip has been acted on
 	filled bool // a fill was applied since the monitor last saw equity
-	band   equityBand
+	// changed is set when a report was applied since protect last ran;
+	// protecting guards protect against itself.
+	changed     bool
+	protecting  bool
+	leaveUnprot bool
+	band        equityBand
 
 	now    int64
 	seq    int64
@@ -88,6 +93,12 @@ type Stats struct {
 	Expired   int
 	CancelRej int
 	Gaps      int
+	// Unprotected counts the times a position was found without a stop
+	// covering it; EngineStops the stops the engine placed then, Closes the
+	// positions it closed at market instead.
+	Unprotected int
+	EngineStops int
+	Closes      int
 }
 
 // Config wires an Engine.
@@ -103,8 +114,12 @@ type Config struct {
 	// cancels every open order (the gate denies new ones).
 	Kill *risk.KillSwitch
 	// AutoTrip, when set, trips the kill-switch on runs of venue rejections.
-	AutoTrip    *risk.AutoTrip
-	Instruments []*market.Instrument
+	AutoTrip *risk.AutoTrip
+	// LeaveUnprotected makes the engine only count the positions it finds
+	// without a stop (Stats.Unprotected) instead of protecting or closing
+	// them. It exists for tests of other mechanics; never set it for money.
+	LeaveUnprotected bool
+	Instruments      []*market.Instrument
 	// ClientIDPrefix starts every client order id the engine assigns; ids are
 	// the prefix, '-', and a sequence number, so a run's ids are deterministic.
 	ClientIDPrefix string
@@ -129,20 +144,21 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("engine: client id prefix %q must be 1-20 characters of [A-Za-z0-9_-]", prefix)
 	}
 	e := &Engine{
-		acct:      cfg.Account,
-		strat:     cfg.Strategy,
-		gate:      cfg.Gate,
-		monitor:   cfg.Monitor,
-		kill:      cfg.Kill,
-		autoTrip:  cfg.AutoTrip,
-		syms:      make(map[string]*symState, len(cfg.Instruments)),
-		insts:     make(map[string]*market.Instrument, len(cfg.Instruments)),
-		idPrefix:  prefix,
-		orders:    make(map[string]*order.Order),
-		ledger:    sha256.New(),
-		queue:     make([]venue.Report, 0, 16),
-		lineBuf:   make([]byte, 0, 256),
-		ledgerBuf: make([]byte, 0, 9<<10),
+		acct:        cfg.Account,
+		strat:       cfg.Strategy,
+		gate:        cfg.Gate,
+		monitor:     cfg.Monitor,
+		kill:        cfg.Kill,
+		autoTrip:    cfg.AutoTrip,
+		leaveUnprot: cfg.LeaveUnprotected,
+		syms:        make(map[string]*symState, len(cfg.Instruments)),
+		insts:       make(map[string]*market.Instrument, len(cfg.Instruments)),
+		idPrefix:    prefix,
+		orders:      make(map[string]*order.Order),
+		ledger:      sha256.New(),
+		queue:       make([]venue.Report, 0, 16),
+		lineBuf:     make([]byte, 0, 256),
+		ledgerBuf:   make([]byte, 0, 9<<10),
 	}
 	for _, in := range cfg.Instruments {
 		e.insts[in.Symbol] = in
@@ -226,6 +242,12 @@ func (e *Engine) Equity() num.Decimal {
 
 // Submit implements strategy.Context.
 func (e *Engine) Submit(r order.Request) (*order.Order, error) {
+	return e.submit(r, false)
+}
+
+// submit sends r through the risk gate to the venue; protective marks an
+// order the engine itself sends to protect capital.
+func (e *Engine) submit(r order.Request, protective bool) (*order.Order, error) {
 	if e.err != nil {
 		return nil, e.err
 	}
@@ -251,7 +273,11 @@ func (e *Engine) Submit(r order.Request) (*order.Order, error) {
 		return nil, fmt.Errorf("submit %s: %w", r.ClientID, err)
 	}
 	st := e.syms[r.Symbol]
-	e.intent = risk.Intent{Order: r, Action: risk.Submit, Effect: e.effect(st, &r), StopLoss: r.StopLoss}
+	eff := e.effect(st, &r)
+	// A stop-loss that reduces a position protects it: it may be placed
+	// whatever the trading state.
+	prot := protective || (eff == risk.Reduce && r.Side == order.Sell && (r.Type == order.StopLoss || r.Type == order.StopLossLimit))
+	e.intent = risk.Intent{Order: r, Action: risk.Submit, Effect: eff, StopLoss: r.StopLoss, Protective: prot}
 	if d := e.gate.Check(&e.intent, &e.view, e.now); !d.Allowed() {
 		e.Stats.Denied++
 		return nil, fmt.Errorf("submit %s: %w", r.ClientID, d.Err())
@@ -304,6 +330,80 @@ func (e *Engine) drain() {
 		e.filled = false
 		e.watch()
 	}
+}
+
+// protect makes sure every position is covered, after the strategy had its
+// say: the quantity not covered by working sell stops or market sells gets
+// a stop-loss at the price its entry declared, or is closed at market when
+// there is no such price or the stop cannot be placed (the price is already
+// through it, or the venue refuses). Both are protective orders, which the
+// risk gate lets through in every state. Each time counts as an alarm in
+// Stats.Unprotected.
+func (e *Engine) protect() {
+	if !e.changed || e.protecting || e.err != nil {
+		return
+	}
+	e.protecting = true
+	defer func() { e.protecting = false }()
+	for _, st := range e.symList {
+		e.changed = false
+		need := e.uncovered(st)
+		if !need.IsPos() {
+			continue
+		}
+		e.Stats.Unprotected++
+		if e.leaveUnprot {
+			continue
+		}
+		sym := st.inst.Symbol
+		if st.stopLoss.IsPos() && st.stopLoss.Less(st.last) {
+			o, err := e.submit(order.Request{Symbol: sym, Side: order.Sell, Type: order.StopLoss, Quantity: need, StopPrice: st.stopLoss}, true)
+			if err == nil {
+				e.drain()
+				if !o.Status.Terminal() {
+					e.Stats.EngineStops++
+					continue
+				}
+			}
+			if need = e.uncovered(st); !need.IsPos() {
+				continue
+			}
+		}
+		if _, err := e.submit(order.Request{Symbol: sym, Side: order.Sell, Type: order.Market, Quantity: need}, true); err == nil {
+			e.Stats.Closes++
+			e.drain()
+		}
+	}
+	e.changed = false
+}
+
+// uncovered returns the part of st's position, rounded down to what can be
+// sold, that no working sell stop or market sell covers; zero when the rest
+// is too small to sell.
+func (e *Engine) uncovered(st *symState) num.Decimal {
+	if e.dust(st) {
+		return num.Zero
+	}
+	need := st.pos.Qty
+	for _, o := range e.open {
+		if o.Symbol == st.inst.Symbol && o.Side == order.Sell && (o.Type.IsStop() || o.Type == order.Market) {
+			need, _ = need.Sub(o.Remaining())
+		}
+	}
+	if !need.IsPos() {
+		return num.Zero
+	}
+	q, err := st.inst.RoundQty(need, true)
+	if err != nil || !q.IsPos() {
+		return num.Zero
+	}
+	if f := st.inst.Filters.LotSize; f != nil && q.Less(f.MinQty) {
+		return num.Zero
+	}
+	if least, err := st.inst.MinQtyFor(st.last); err == nil && q.Less(least) {
+		return num.Zero
+	}
+	return q
 }
 
 // watch gives the monitor the exact equity now.
@@ -368,6 +468,7 @@ func (e *Engine) apply(rep *venue.Report) {
 		e.fail(fmt.Errorf("report for unknown order %s on %s (%s)", rep.ClientID, rep.Symbol, rep.Kind))
 		return
 	}
+	e.changed = true
 	if rep.CancelRejected {
 		e.Stats.CancelRej++
 		return

@@ -95,7 +95,7 @@ func setupTB(t testing.TB, s strategy.Strategy, gate RiskGate, symbols ...string
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(Config{Account: acct, Strategy: s, Gate: gate, Instruments: insts, ClientIDPrefix: "t"})
+	e, err := New(Config{Account: acct, Strategy: s, Gate: gate, Instruments: insts, ClientIDPrefix: "t", LeaveUnprotected: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,10 +370,60 @@ func TestRealRiskGate(t *testing.T) {
 	if !errors.Is(errs[3], ErrDenied) || !strings.Contains(errs[3].Error(), "KILL_SWITCH") {
 		t.Fatalf("order after the trip: %v", errs[3])
 	}
-	if len(e.Open()) != 0 || e.Stats.Canceled != 1 {
-		t.Fatalf("the kill-switch left %d orders open, %d canceled", len(e.Open()), e.Stats.Canceled)
+	// The trip canceled the working sell; what is left working is the stop
+	// the engine placed at the declared 97, since no position stays bare.
+	open := e.Open()
+	if e.Stats.Canceled != 1 || len(open) != 1 || open[0].Type != order.StopLoss || !open[0].StopPrice.Equal(d("97")) {
+		t.Fatalf("after the trip: %d canceled, open %+v", e.Stats.Canceled, open)
+	}
+	if e.Stats.Unprotected == 0 || e.Stats.EngineStops == 0 {
+		t.Fatalf("stats %+v", e.Stats)
 	}
 	if got := e.Position("BTCUSDT"); !got.Equal(d("9.99")) {
 		t.Fatalf("position %s", got)
+	}
+}
+
+// A position the strategy leaves without a stop gets the stop its entry
+// declared, placed by the engine; one without a declared stop is closed.
+func TestEngineProtectsBarePositions(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		stopLoss  string
+		wantStops int
+		wantClose int
+	}{
+		{"declared stop", "95", 1, 0},
+		{"no stop", "0", 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &script{}
+			s.onBar = func(ctx strategy.Context, ev strategy.BarEvent) {
+				if ev.Bar.Time == 0 {
+					ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("1"), StopLoss: d(tc.stopLoss)})
+				}
+			}
+			acct, _ := account.New("USDT", d("10000"))
+			info, _ := market.DefaultSpot()
+			in, _ := info.Instrument("BTCUSDT")
+			e, err := New(Config{Account: acct, Strategy: s, Gate: allowAll{}, Instruments: []*market.Instrument{in}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, _ := sim.New(sim.DefaultConfig(), []*market.Instrument{in}, map[string]num.Decimal{"USDT": d("10000")}, e.Sink)
+			e.SetVenue(v)
+			if _, err := e.RunBacktest(context.Background(), []Series{{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: flatBars(0, 4, "100")}}, v); err != nil {
+				t.Fatal(err)
+			}
+			if e.Stats.EngineStops != tc.wantStops || e.Stats.Closes != tc.wantClose || e.Stats.Unprotected == 0 {
+				t.Fatalf("stats %+v", e.Stats)
+			}
+			if tc.wantClose > 0 && !e.Position("BTCUSDT").Less(d("0.001")) {
+				t.Fatalf("bare position not closed: %s", e.Position("BTCUSDT"))
+			}
+			if tc.wantStops > 0 && (len(e.Open()) != 1 || !e.Open()[0].StopPrice.Equal(d("95"))) {
+				t.Fatalf("open %+v", e.Open())
+			}
+		})
 	}
 }

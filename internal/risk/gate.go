@@ -184,7 +184,7 @@ func (g *Gate) Check(in *Intent, v View, now int64) Decision {
 	default:
 		d = g.decide(in, v, now)
 	}
-	if d.Allowed() {
+	if d.Allowed() && !in.Protective {
 		g.remember(in, now)
 	}
 	e := Event{Kind: EventDecision, Time: now, Decision: d}
@@ -238,7 +238,11 @@ func (g *Gate) duplicate(r *order.Request, now int64) (age int64, found bool) {
 func (g *Gate) decide(in *Intent, v View, now int64) Decision {
 	r := &in.Order
 	sym := r.Symbol
-	if g.kill.Tripped() {
+	prot := in.Protective
+	if prot && in.Effect != Reduce {
+		return deny(CodeInvalidIntent, sym).withDetail("a protective order must reduce")
+	}
+	if g.kill.Tripped() && !prot {
 		return deny(CodeKillSwitch, sym)
 	}
 	if d, bad := checkShape(in); bad {
@@ -246,9 +250,9 @@ func (g *Gate) decide(in *Intent, v View, now int64) Decision {
 	}
 
 	st := g.state.Status(now)
-	switch st.State {
-	case Active:
-	case Reducing:
+	switch {
+	case prot || st.State == Active:
+	case st.State == Reducing:
 		if in.Effect == Entry {
 			return deny(CodeReduceOnly, sym)
 		}
@@ -320,11 +324,11 @@ func (g *Gate) decide(in *Intent, v View, now int64) Decision {
 		}
 	}
 
-	if g.rateLen == len(g.rate) && now-g.rate[g.rateNext] < g.rateWindow {
+	if !prot && g.rateLen == len(g.rate) && now-g.rate[g.rateNext] < g.rateWindow {
 		return deny(CodeOrderRate, sym).with("recent", num.FromInt(int64(g.rateLen)), "").
 			with("max", num.FromInt(int64(g.cfg.OrderRateMax)), "").with("window", seconds(g.rateWindow), "s")
 	}
-	if in.Action == Submit {
+	if in.Action == Submit && !prot {
 		if age, dup := g.duplicate(r, now); dup {
 			return deny(CodeDuplicateOrder, sym).with("age", seconds(age), "s").with("window", seconds(g.dupWindow), "s")
 		}

@@ -557,3 +557,51 @@ func TestEnumNames(t *testing.T) {
 		}
 	}
 }
+
+// A protective order passes where any other order is stopped, but only when
+// it truly reduces.
+func TestProtectiveIntent(t *testing.T) {
+	v := baseView(t)
+	v.hold("BTCUSDT", "0.1")
+	sw := &fakeSwitch{}
+	state := &fakeState{st: Status{State: Active}}
+	g, err := NewGate(Defaults(), state, sw, Discard{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sell := Intent{Order: order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.StopLoss,
+		Quantity: d("0.1"), StopPrice: d("45000")}, Action: Submit, Effect: Reduce}
+	if dec := g.Check(&sell, v, t0); !dec.Allowed() {
+		t.Fatalf("a reducing stop while active: %s", dec)
+	}
+	sw.on = true
+	state.st.State = Halted
+	if dec := g.Check(&sell, v, t0); dec.Code != CodeKillSwitch {
+		t.Fatalf("with the kill-switch on, a plain order: %s", dec)
+	}
+	sell.Protective = true
+	if dec := g.Check(&sell, v, t0); !dec.Allowed() {
+		t.Fatalf("with the kill-switch on and halted, a protective order: %s", dec)
+	}
+	// Neither the order rate nor the duplicate guard hold it back.
+	for i := 0; i < 50; i++ {
+		if dec := g.Check(&sell, v, t0); !dec.Allowed() {
+			t.Fatalf("repeat %d: %s", i, dec)
+		}
+	}
+	flip := sell
+	flip.Order.Quantity = d("0.2")
+	if dec := g.Check(&flip, v, t0); dec.Code != CodeWouldFlip {
+		t.Fatalf("a protective order larger than the position: %s", dec)
+	}
+	entry := sell
+	entry.Effect = Entry
+	if dec := g.Check(&entry, v, t0); dec.Code != CodeInvalidIntent {
+		t.Fatalf("a protective entry: %s", dec)
+	}
+	bad := sell
+	bad.Order.Quantity = d("0.000001")
+	if dec := g.Check(&bad, v, t0); dec.Code != CodeExchangeFilter {
+		t.Fatalf("exchange filters still apply: %s", dec)
+	}
+}

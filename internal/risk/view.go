@@ -86,6 +86,13 @@ type Intent struct {
 	// Leverage is the leverage the order trades at (futures); 0 means 1,
 	// which is spot.
 	Leverage int
+	// Protective marks an order that protects capital: a stop-loss for a
+	// position, or a close the engine sends because a position lost its
+	// stop or the kill-switch asks to flatten. It must reduce; it is allowed
+	// with the kill-switch on and in every trading state, and the order-rate
+	// and duplicate limits do not count it, so that nothing stops a position
+	// from being protected or closed. The exchange filters still apply.
+	Protective bool
 }
 
 // MarketState is what the view knows of a symbol's market.
