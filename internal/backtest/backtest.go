@@ -33,6 +33,12 @@ type Config struct {
 	// Risk is the risk configuration every order passes; nil means
 	// risk.Defaults().
 	Risk *risk.Config
+	// Journal receives every risk event (decisions, state changes,
+	// cool-downs, trips); nil keeps the last few thousand in memory.
+	Journal risk.Journal
+	// Strategy, when set, is run instead of the one named by Strategy and
+	// Params: for strategies built in code, such as tests'.
+	Custom strategy.Strategy
 }
 
 // Result is a backtest's summary. JSON field names are part of the CLI's
@@ -101,15 +107,18 @@ func Run(ctx context.Context, cfg Config, bars []market.Bar) (*Result, error) {
 	if len(bars) == 0 {
 		return nil, fmt.Errorf("backtest %s %s: no bars in the selected range", cfg.Symbol, cfg.Interval)
 	}
-	strat, err := NewStrategy(cfg.Strategy, cfg.Symbol, cfg.Params)
-	if err != nil {
-		return nil, err
+	strat := cfg.Custom
+	if strat == nil {
+		var err error
+		if strat, err = NewStrategy(cfg.Strategy, cfg.Symbol, cfg.Params); err != nil {
+			return nil, err
+		}
 	}
 	acct, err := account.New(in.QuoteAsset, cfg.Capital)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := newRisk(cfg.Risk)
+	rs, err := newRisk(cfg.Risk, cfg.Journal)
 	if err != nil {
 		return nil, err
 	}
@@ -176,14 +185,13 @@ func Run(ctx context.Context, cfg Config, bars []market.Bar) (*Result, error) {
 // riskStack is the risk engine of one run: in-memory journal and
 // kill-switch state, since a backtest's risk state lives as long as the run.
 type riskStack struct {
-	journal  *risk.MemoryJournal
 	kill     *risk.KillSwitch
 	monitor  *risk.Monitor
 	gate     *risk.Gate
 	autoTrip *risk.AutoTrip
 }
 
-func newRisk(cfg *risk.Config) (*riskStack, error) {
+func newRisk(cfg *risk.Config, j risk.Journal) (*riskStack, error) {
 	c := risk.Defaults()
 	if cfg != nil {
 		c = *cfg
@@ -191,15 +199,18 @@ func newRisk(cfg *risk.Config) (*riskStack, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	rs := &riskStack{journal: risk.NewMemoryJournal(4096)}
+	if j == nil {
+		j = risk.NewMemoryJournal(4096)
+	}
+	rs := &riskStack{}
 	var err error
-	if rs.kill, err = risk.OpenKillSwitch(&risk.MemoryStore{}, rs.journal, 0); err != nil {
+	if rs.kill, err = risk.OpenKillSwitch(&risk.MemoryStore{}, j, 0); err != nil {
 		return nil, err
 	}
-	if rs.monitor, err = risk.NewMonitor(c, rs.journal); err != nil {
+	if rs.monitor, err = risk.NewMonitor(c, j); err != nil {
 		return nil, err
 	}
-	if rs.gate, err = risk.NewGate(c, rs.monitor, rs.kill, rs.journal); err != nil {
+	if rs.gate, err = risk.NewGate(c, rs.monitor, rs.kill, j); err != nil {
 		return nil, err
 	}
 	if rs.autoTrip, err = risk.NewAutoTrip(c, rs.kill); err != nil {

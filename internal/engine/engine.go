@@ -66,6 +66,9 @@ type Engine struct {
 	changed     bool
 	protecting  bool
 	leaveUnprot bool
+	keepOnHalt  bool
+	flatOnKill  bool
+	halted      bool // the monitor's halt has been acted on
 	band        equityBand
 
 	now    int64
@@ -99,6 +102,9 @@ type Stats struct {
 	Unprotected int
 	EngineStops int
 	Closes      int
+	// Flattens counts the positions closed because trading halted or the
+	// kill-switch asked for it.
+	Flattens int
 }
 
 // Config wires an Engine.
@@ -115,6 +121,13 @@ type Config struct {
 	Kill *risk.KillSwitch
 	// AutoTrip, when set, trips the kill-switch on runs of venue rejections.
 	AutoTrip *risk.AutoTrip
+	// KeepPositionsOnHalt leaves positions (with their stops) when the
+	// monitor halts trading; by default the engine closes them at market, so
+	// a halted account stops losing beyond the stops' gaps.
+	KeepPositionsOnHalt bool
+	// FlattenOnKill closes every position at market when the kill-switch
+	// trips, after canceling the working orders.
+	FlattenOnKill bool
 	// LeaveUnprotected makes the engine only count the positions it finds
 	// without a stop (Stats.Unprotected) instead of protecting or closing
 	// them. It exists for tests of other mechanics; never set it for money.
@@ -151,6 +164,8 @@ func New(cfg Config) (*Engine, error) {
 		kill:        cfg.Kill,
 		autoTrip:    cfg.AutoTrip,
 		leaveUnprot: cfg.LeaveUnprotected,
+		keepOnHalt:  cfg.KeepPositionsOnHalt,
+		flatOnKill:  cfg.FlattenOnKill,
 		syms:        make(map[string]*symState, len(cfg.Instruments)),
 		insts:       make(map[string]*market.Instrument, len(cfg.Instruments)),
 		idPrefix:    prefix,
@@ -415,6 +430,50 @@ func (e *Engine) watch() {
 	}
 	e.monitor.OnEquity(eq, e.now)
 	e.band.refresh(e.monitor)
+	if e.keepOnHalt {
+		return
+	}
+	st, ok := e.monitor.(interface{ State() risk.State })
+	if !ok {
+		return
+	}
+	switch halted := st.State() == risk.Halted; {
+	case halted && !e.halted:
+		e.halted = true
+		e.flatten()
+	case !halted:
+		e.halted = false
+	}
+}
+
+// flatten closes every position at market with protective orders, after
+// canceling the working sells that lock its quantity. Stats.Flattens counts
+// the positions it closed.
+func (e *Engine) flatten() {
+	if e.protecting {
+		return
+	}
+	e.protecting = true
+	defer func() { e.protecting = false }()
+	for _, st := range e.symList {
+		if e.dust(st) {
+			continue
+		}
+		for _, o := range append([]*order.Order(nil), e.open...) {
+			if o.Symbol == st.inst.Symbol && o.Side == order.Sell {
+				e.venue.Cancel(e.now, o.Symbol, o.ClientID)
+			}
+		}
+		e.drain()
+		q, err := st.inst.RoundQty(st.pos.Qty, true)
+		if err != nil || !q.IsPos() {
+			continue
+		}
+		if _, err := e.submit(order.Request{Symbol: st.inst.Symbol, Side: order.Sell, Type: order.Market, Quantity: q}, true); err == nil {
+			e.Stats.Flattens++
+			e.drain()
+		}
+	}
 }
 
 // thresholder is a monitor that can say which equities it needs to see.
@@ -460,6 +519,9 @@ func (e *Engine) checkKill() {
 		e.venue.Cancel(e.now, o.Symbol, o.ClientID)
 	}
 	e.drain()
+	if e.flatOnKill {
+		e.flatten()
+	}
 }
 
 func (e *Engine) apply(rep *venue.Report) {
