@@ -52,10 +52,10 @@ func (s *reckless) OnBar(ctx strategy.Context, ev strategy.BarEvent) {
 		}
 		ctx.Submit(r)
 	}
-	try(1, 0)      // all in, no stop
-	try(1, 0.2)    // a stop too far
-	try(1, 0.005)  // a stop too close
-	try(1, 0.02)   // too big for the risk budget
+	try(1, 0)           // all in, no stop
+	try(1, 0.2)         // a stop too far
+	try(1, 0.005)       // a stop too close
+	try(1, 0.02)        // too big for the risk budget
 	try(0.4, 0.02)      // revenge-sized: too big once doubled
 	try(0.2/size, 0.02) // what the gate allows
 }
