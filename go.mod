@@ -3,6 +3,7 @@ module github.com/thunes/thunes
 go 1.26
 
 require (
+	github.com/BurntSushi/toml v1.5.0
 	github.com/klauspost/compress v1.17.9
 	github.com/parquet-go/parquet-go v0.32.0
 	github.com/quagmt/udecimal v1.9.0

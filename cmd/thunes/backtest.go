@@ -11,6 +11,7 @@ import (
 
 	"github.com/thunes/thunes/internal/backtest"
 	"github.com/thunes/thunes/internal/catalog"
+	"github.com/thunes/thunes/internal/config"
 	"github.com/thunes/thunes/internal/feed"
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
@@ -67,6 +68,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	slip := fs.Float64("slippage-bps", 1, "fixed slippage of market and stop fills, basis points")
 	share := fs.String("max-volume-share", "0.1", "most of a bar's volume orders may fill (0 = no cap)")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
+	cfgFile := fs.String("config", "", "configuration file (TOML) whose [risk] limits the backtest uses; default: built-in limits")
 	if err := parseFlags(e, fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -121,6 +123,13 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		return usagef("backtest: --symbol: unknown symbol %q (known: %s)", cfg.Symbol, strings.Join(info.Symbols(), ", "))
 	}
 	cfg.Instrument = in
+	if *cfgFile != "" {
+		fc, err := config.Load(*cfgFile)
+		if err != nil {
+			return fmt.Errorf("backtest: %w", err)
+		}
+		cfg.Risk = &fc.Risk
+	}
 
 	var bars []market.Bar
 	if *synthetic {
