@@ -114,6 +114,7 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		e.now = t
 		e.mark(st, price, t)
 		e.drain()
+		e.exits(st, price)
 		e.protect()
 	}
 	// A gate that keeps price history (for its correlation limit) sees every
@@ -195,6 +196,14 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		e.now = closeAt
 		e.mark(st, bar.Close, closeAt)
 		e.checkKill()
+		// The bar's high counts for take-profit and trail only when the
+		// position was held from the bar's open; the venue has matched the
+		// bar, so a stop raised now works from the next bar on.
+		hi := bar.Close
+		if st.openedAt <= bar.Time {
+			hi = bar.High
+		}
+		e.exits(st, hi)
 		closeF[c.pos] = bar.Close.Float64()
 		c.feed.OnFloat(closeAt, closeF[c.pos])
 		if e.Stats.Fills != fills {

@@ -105,6 +105,11 @@ type Stats struct {
 	// Flattens counts the positions closed because trading halted or the
 	// kill-switch asked for it.
 	Flattens int
+	// TakeProfits counts the positions closed at market because the price
+	// reached their entry's take-profit; TrailMoves the times a trailing
+	// stop was raised.
+	TakeProfits int
+	TrailMoves  int
 }
 
 // Config wires an Engine.
@@ -371,8 +376,9 @@ func (e *Engine) protect() {
 			continue
 		}
 		sym := st.inst.Symbol
-		if st.stopLoss.IsPos() && st.stopLoss.Less(st.last) {
-			o, err := e.submit(order.Request{Symbol: sym, Side: order.Sell, Type: order.StopLoss, Quantity: need, StopPrice: st.stopLoss}, true)
+		stop := num.Max(st.stopLoss, st.trailStop)
+		if stop.IsPos() && stop.Less(st.last) {
+			o, err := e.submit(order.Request{Symbol: sym, Side: order.Sell, Type: order.StopLoss, Quantity: need, StopPrice: stop}, true)
 			if err == nil {
 				e.drain()
 				if !o.Status.Terminal() {
@@ -456,24 +462,34 @@ func (e *Engine) flatten() {
 	e.protecting = true
 	defer func() { e.protecting = false }()
 	for _, st := range e.symList {
-		if e.dust(st) {
-			continue
-		}
-		for _, o := range append([]*order.Order(nil), e.open...) {
-			if o.Symbol == st.inst.Symbol && o.Side == order.Sell {
-				e.venue.Cancel(e.now, o.Symbol, o.ClientID)
-			}
-		}
-		e.drain()
-		q, err := st.inst.RoundQty(st.pos.Qty, true)
-		if err != nil || !q.IsPos() {
-			continue
-		}
-		if _, err := e.submit(order.Request{Symbol: st.inst.Symbol, Side: order.Sell, Type: order.Market, Quantity: q}, true); err == nil {
+		if e.close(st) {
 			e.Stats.Flattens++
-			e.drain()
 		}
 	}
+}
+
+// close closes st's position at market with a protective order, after
+// canceling the working sells that lock its quantity, and reports whether the
+// order went out. Callers guard it with e.protecting.
+func (e *Engine) close(st *symState) bool {
+	if e.dust(st) {
+		return false
+	}
+	for _, o := range append([]*order.Order(nil), e.open...) {
+		if o.Symbol == st.inst.Symbol && o.Side == order.Sell {
+			e.venue.Cancel(e.now, o.Symbol, o.ClientID)
+		}
+	}
+	e.drain()
+	q, err := st.inst.RoundQty(st.pos.Qty, true)
+	if err != nil || !q.IsPos() {
+		return false
+	}
+	if _, err := e.submit(order.Request{Symbol: st.inst.Symbol, Side: order.Sell, Type: order.Market, Quantity: q}, true); err != nil {
+		return false
+	}
+	e.drain()
+	return true
 }
 
 // thresholder is a monitor that can say which equities it needs to see.
@@ -553,6 +569,9 @@ func (e *Engine) apply(rep *venue.Report) {
 		e.filled = true
 		e.writeLedger(fill)
 		e.tradeBoundary(st, wasFlat)
+		if fill.Side == order.Buy && (o.TakeProfit.IsPos() || o.TrailingPct.IsPos()) {
+			e.adoptExits(st, o)
+		}
 	case order.Ack:
 		if e.autoTrip != nil {
 			e.autoTrip.OnAccept()

@@ -206,6 +206,9 @@ func TestSubmitRefusals(t *testing.T) {
 	for _, r := range []order.Request{
 		{Symbol: "DOGEBTC", Side: order.Buy, Type: order.Market, Quantity: d("1")},
 		{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Limit, Quantity: d("1")},
+		{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("1"), TakeProfit: d("-1")},
+		{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("1"), TrailingPct: d("-1")},
+		{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("1"), TrailingPct: d("50")},
 	} {
 		if _, err := e.Submit(r); err == nil {
 			t.Fatalf("%+v accepted", r)
@@ -425,5 +428,168 @@ func TestEngineProtectsBarePositions(t *testing.T) {
 				t.Fatalf("open %+v", e.Open())
 			}
 		})
+	}
+}
+
+// setupProtected is setupTB with the engine protecting positions, as it does
+// for money: bare positions get their declared stop.
+func setupProtected(tb testing.TB, s strategy.Strategy) (*Engine, *sim.Venue) {
+	tb.Helper()
+	info, err := market.DefaultSpot()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	in, _ := info.Instrument("BTCUSDT")
+	acct, err := account.New("USDT", d("10000"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e, err := New(Config{Account: acct, Strategy: s, Gate: allowAll{}, Instruments: []*market.Instrument{in}, ClientIDPrefix: "t"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg := sim.DefaultConfig()
+	cfg.SlippageBps, cfg.ImpactBps = 0, 0
+	cfg.MakerFee, cfg.TakerFee = num.Zero, num.Zero
+	v, err := sim.New(cfg, []*market.Instrument{in}, map[string]num.Decimal{"USDT": d("10000")}, e.Sink)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e.SetVenue(v)
+	return e, v
+}
+
+// ohlc is a one-minute bar at minute i.
+func ohlc(i int64, o, h, l, c string) market.Bar {
+	return market.Bar{Time: i * minute, Open: d(o), High: d(h), Low: d(l), Close: d(c), Volume: d("1000")}
+}
+
+// An entry's take-profit closes the position at market once the price
+// reaches it; its trailing stop follows the highest price up, never down,
+// and stops the position out where it got to. Both end with the position:
+// a later entry without them keeps its own stop. Without either nothing
+// changes.
+func TestTakeProfitAndTrailingStop(t *testing.T) {
+	bars := []market.Bar{
+		ohlc(0, "100", "100", "100", "100"), // entry submitted
+		ohlc(1, "100", "100", "100", "100"), // filled at 100, stop 95 placed
+		ohlc(2, "100", "110", "100", "110"),
+		ohlc(3, "110", "120", "110", "118"),
+		ohlc(4, "118", "119", "115", "116"), // a lower high: the trail stays
+		ohlc(5, "116", "116", "100", "101"), // falls back
+		ohlc(6, "101", "101", "101", "101"), // re-entry when flat, stop 90 only
+		ohlc(7, "101", "130", "101", "130"),
+		ohlc(8, "130", "130", "130", "130"),
+	}
+	for _, tc := range []struct {
+		name, tp, trail string
+		// book is the position and live stop the strategy sees at each bar.
+		book  string
+		fills string
+		tps   int
+		moves int
+		// entries is the count of entries, each left bare for the engine
+		// to cover: the only alarms there should be.
+		entries int
+	}{
+		{
+			name: "none", tp: "0", trail: "0",
+			book:  "0/- 1/95 1/95 1/95 1/95 1/95 1/95 1/95 1/95",
+			fills: "1@100", entries: 1,
+		},
+		{
+			name: "trailing 5%", tp: "0", trail: "5",
+			// 110 × 0.95 = 104.5, 120 × 0.95 = 114; the high of 119 leaves it.
+			book:  "0/- 1/95 1/104.5 1/114 1/114 0/- 0/- 1/90 1/90",
+			fills: "1@100 1@114 1@101",
+			moves: 2, entries: 2,
+		},
+		{
+			// Bar 3 is the first to reach 115: the close goes out at its end
+			// and fills at the next open.
+			name: "take-profit 115", tp: "115", trail: "0",
+			book:  "0/- 1/95 1/95 1/- 0/- 0/- 0/- 1/90 1/90",
+			fills: "1@100 1@118 1@101",
+			tps:   1, entries: 2,
+		},
+		{
+			name: "take-profit 150", tp: "150", trail: "0",
+			book:  "0/- 1/95 1/95 1/95 1/95 1/95 1/95 1/95 1/95",
+			fills: "1@100", entries: 1,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var e *Engine
+			var book, fills []string
+			s := &script{}
+			s.onBar = func(ctx strategy.Context, ev strategy.BarEvent) {
+				stop := "-"
+				for _, o := range e.Open() {
+					if o.Type == order.StopLoss {
+						stop = o.StopPrice.String()
+					}
+				}
+				book = append(book, ctx.Position("BTCUSDT").String()+"/"+stop)
+				switch ev.Bar.Time / minute {
+				case 0:
+					if _, err := ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("1"),
+						StopLoss: d("95"), TakeProfit: d(tc.tp), TrailingPct: d(tc.trail)}); err != nil {
+						t.Fatal(err)
+					}
+				case 6:
+					if ctx.Position("BTCUSDT").IsZero() {
+						if _, err := ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("1"), StopLoss: d("90")}); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+			var v *sim.Venue
+			e, v = setupProtected(t, s)
+			if _, err := e.RunBacktest(context.Background(), []Series{{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: bars}}, v); err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range s.log {
+				if _, f, ok := strings.Cut(l, " fill "); ok {
+					fills = append(fills, f)
+				}
+			}
+			if got := strings.Join(book, " "); got != tc.book {
+				t.Errorf("book\n got %s\nwant %s", got, tc.book)
+			}
+			if got := strings.Join(fills, " "); got != tc.fills {
+				t.Errorf("fills\n got %s\nwant %s", got, tc.fills)
+			}
+			if e.Stats.TakeProfits != tc.tps || e.Stats.TrailMoves != tc.moves || e.Stats.Unprotected != tc.entries || e.Stats.Closes != 0 {
+				t.Errorf("stats %+v", e.Stats)
+			}
+		})
+	}
+}
+
+// A trail raised by a bar whose close is already below the new stop closes
+// the position at market: the stop would trigger at once.
+func TestTrailingStopBelowTheClose(t *testing.T) {
+	s := &script{}
+	s.onBar = func(ctx strategy.Context, ev strategy.BarEvent) {
+		if ev.Bar.Time == 0 {
+			ctx.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("1"), StopLoss: d("90"), TrailingPct: d("2")})
+		}
+	}
+	e, v := setupProtected(t, s)
+	bars := []market.Bar{
+		ohlc(0, "100", "100", "100", "100"),
+		ohlc(1, "100", "100", "100", "100"),
+		ohlc(2, "100", "120", "100", "110"), // stop 117.6, above the close
+		ohlc(3, "111", "111", "111", "111"),
+	}
+	if _, err := e.RunBacktest(context.Background(), []Series{{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: bars}}, v); err != nil {
+		t.Fatal(err)
+	}
+	if !e.Position("BTCUSDT").IsZero() || e.Stats.TrailMoves != 1 || e.Stats.Closes != 1 || len(e.Open()) != 0 {
+		t.Fatalf("position %s stats %+v open %v", e.Position("BTCUSDT"), e.Stats, e.Open())
+	}
+	if st := e.syms["BTCUSDT"]; !st.trail.IsZero() || !st.trailStop.IsZero() || !st.high.IsZero() {
+		t.Fatalf("exits outlive the position: %+v", st)
 	}
 }

@@ -18,6 +18,16 @@ type symState struct {
 	lastTime int64
 	// stopLoss is the protective stop declared by the latest entry.
 	stopLoss num.Decimal
+	// takeProfit and trail are the take-profit price and the trailing
+	// factor (1 − pct/100) of the entries of the open position, zero when
+	// none; high is the highest price seen since it opened (at openedAt, Unix
+	// ms) and trailStop the stop the trail has reached. All end when the
+	// position closes.
+	takeProfit num.Decimal
+	trail      num.Decimal
+	high       num.Decimal
+	trailStop  num.Decimal
+	openedAt   int64
 	// realizedAtOpen and feesAtOpen are the position's totals when it was
 	// last opened, to report the closed trade's PnL.
 	realizedAtOpen num.Decimal
@@ -54,7 +64,12 @@ func (e *Engine) tradeBoundary(st *symState, wasFlat bool) {
 	switch {
 	case wasFlat && !flat:
 		st.realizedAtOpen, st.feesAtOpen = st.pos.Realized, st.pos.FeesQuote
-	case !wasFlat && flat && e.monitor != nil:
+		st.high, st.openedAt = st.last, e.now
+	case !wasFlat && flat:
+		st.takeProfit, st.trail, st.high, st.trailStop = num.Zero, num.Zero, num.Zero, num.Zero
+		if e.monitor == nil {
+			return
+		}
 		pnl, err := st.pos.Realized.Sub(st.realizedAtOpen)
 		if err == nil {
 			var fees num.Decimal

@@ -27,7 +27,19 @@ type Request struct {
 	// of the stop-loss that will protect it. It is not sent to the venue: the
 	// risk gate requires it of every entry and sizes the entry's risk by it.
 	StopLoss num.Decimal
+	// TakeProfit is, for an entry, the price at or above which the engine
+	// closes the position at market; zero is none. Like StopLoss it is not
+	// sent to the venue.
+	TakeProfit num.Decimal
+	// TrailingPct is, for an entry, the distance in percent (1.5 is 1.5%)
+	// below the highest price since the position opened at which the engine
+	// keeps the protective stop; the stop only ever moves up. Zero is none;
+	// it must be less than 50. It is not sent to the venue.
+	TrailingPct num.Decimal
 }
+
+// maxTrailingPct bounds TrailingPct: a wider trail is no protection.
+var maxTrailingPct = num.FromInt(50)
 
 // ValidClientID reports whether id is a client order id every Binance API
 // accepts: 1 to 36 characters of [A-Za-z0-9_-].
@@ -77,6 +89,12 @@ func (r *Request) Valid() error {
 	}
 	if r.StopLoss.IsNeg() {
 		bad("stopLoss %s must not be negative", r.StopLoss)
+	}
+	if r.TakeProfit.IsNeg() {
+		bad("takeProfit %s must not be negative", r.TakeProfit)
+	}
+	if r.TrailingPct.IsNeg() || !r.TrailingPct.Less(maxTrailingPct) {
+		bad("trailingPct %s must be at least 0 and less than 50", r.TrailingPct)
 	}
 	if r.Type.HasLimitPrice() {
 		if !r.Price.IsPos() {
