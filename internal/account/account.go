@@ -196,19 +196,19 @@ type disposal struct {
 func (c *calc) dispose(p *Position, qty, price num.Decimal) disposal {
 	d := disposal{p: p, cost: p.Cost, realized: num.Zero}
 	left := qty
-	for d.k < len(p.lots) && left.IsPos() && c.err == nil {
+	for d.k < len(p.lots) && left.IsPos() && c.Err() == nil {
 		l := p.lots[d.k]
 		take := num.Min(left, l.qty)
-		d.realized = c.add(d.realized, c.mul(take, c.sub(price, l.price)))
-		d.cost = c.sub(d.cost, c.mul(take, l.price))
-		left = c.sub(left, take)
+		d.realized = c.Add(d.realized, c.Mul(take, c.Sub(price, l.price)))
+		d.cost = c.Sub(d.cost, c.Mul(take, l.price))
+		left = c.Sub(left, take)
 		if take.Less(l.qty) {
-			d.partial, d.hasPartial = c.sub(l.qty, take), true
+			d.partial, d.hasPartial = c.Sub(l.qty, take), true
 			break
 		}
 		d.k++
 	}
-	d.qty = c.sub(p.Qty, qty)
+	d.qty = c.Sub(p.Qty, qty)
 	return d
 }
 
@@ -239,14 +239,14 @@ func (a *Account) ApplyFill(f *order.Fill) error {
 		return fmt.Errorf("fill %d: invalid side %v", f.TradeID, f.Side)
 	}
 	c := calc{}
-	notional := c.mul(f.Price, f.Qty)
+	notional := c.Mul(f.Price, f.Qty)
 	feeInBase := f.CommissionAsset == p.Base
 	feeInQuote := f.CommissionAsset == p.Quote || f.CommissionAsset == ""
 	var feeQuote num.Decimal
 	var feePos *Position // the third asset's position paying the commission
 	switch {
 	case feeInBase:
-		feeQuote = c.mul(f.Commission, f.Price)
+		feeQuote = c.Mul(f.Commission, f.Price)
 	case feeInQuote:
 		feeQuote = f.Commission
 	default:
@@ -258,11 +258,11 @@ func (a *Account) ApplyFill(f *order.Fill) error {
 		if feePos.Qty.Less(f.Commission) {
 			return fmt.Errorf("fill %d: commission %s %s exceeds the %s held", f.TradeID, f.Commission, f.CommissionAsset, feePos.Qty)
 		}
-		feeQuote = c.mul(f.Commission, feePos.Mark)
+		feeQuote = c.Mul(f.Commission, feePos.Mark)
 	}
 	newQuote, newBase := *p.quoteBal, *p.baseBal
 	if feeInQuote {
-		newQuote = c.sub(newQuote, f.Commission)
+		newQuote = c.Sub(newQuote, f.Commission)
 	}
 	realized := num.Zero
 	var sold disposal
@@ -271,32 +271,32 @@ func (a *Account) ApplyFill(f *order.Fill) error {
 	case order.Buy:
 		got := f.Qty
 		if feeInBase {
-			got = c.sub(got, f.Commission)
+			got = c.Sub(got, f.Commission)
 		}
-		newQuote = c.sub(newQuote, notional)
-		newBase = c.add(newBase, got)
+		newQuote = c.Sub(newQuote, notional)
+		newBase = c.Add(newBase, got)
 		// The lot is what was received, at the fill price; the base given up
 		// as commission is a fee, not a cost.
 		add = &lot{qty: got, price: f.Price}
 	case order.Sell:
 		out := f.Qty
 		if feeInBase {
-			out = c.add(out, f.Commission)
+			out = c.Add(out, f.Commission)
 		}
-		if c.err == nil && p.Qty.Less(out) {
+		if c.Err() == nil && p.Qty.Less(out) {
 			return fmt.Errorf("fill %d: sell %s %s holding %s: %w", f.TradeID, out, f.Symbol, p.Qty, ErrSellMoreThanHeld)
 		}
-		newBase = c.sub(newBase, out)
-		newQuote = c.add(newQuote, notional)
+		newBase = c.Sub(newBase, out)
+		newQuote = c.Add(newQuote, notional)
 		sold = c.dispose(p, out, f.Price)
-		realized = c.add(realized, sold.realized)
+		realized = c.Add(realized, sold.realized)
 	}
 	var fee disposal
 	var feeBal num.Decimal
 	if feePos != nil {
 		fee = c.dispose(feePos, f.Commission, feePos.Mark)
-		realized = c.add(realized, fee.realized)
-		feeBal = c.sub(*feePos.baseBal, f.Commission)
+		realized = c.Add(realized, fee.realized)
+		feeBal = c.Sub(*feePos.baseBal, f.Commission)
 	}
 	var feeCell *num.Decimal
 	switch {
@@ -309,17 +309,17 @@ func (a *Account) ApplyFill(f *order.Fill) error {
 	}
 	var fees num.Decimal
 	if feeCell != nil {
-		fees = c.add(*feeCell, f.Commission)
+		fees = c.Add(*feeCell, f.Commission)
 	}
-	feesQuote := c.add(a.feesQuote, feeQuote)
-	posFees := c.add(p.FeesQuote, feeQuote)
-	total := c.add(a.realized, realized)
+	feesQuote := c.Add(a.feesQuote, feeQuote)
+	posFees := c.Add(p.FeesQuote, feeQuote)
+	total := c.Add(a.realized, realized)
 	var addQty, addCost num.Decimal
 	if add != nil {
-		addQty, addCost = c.add(p.Qty, add.qty), c.add(p.Cost, c.mul(add.qty, add.price))
+		addQty, addCost = c.Add(p.Qty, add.qty), c.Add(p.Cost, c.Mul(add.qty, add.price))
 	}
-	if c.err != nil {
-		return fmt.Errorf("fill %d: %w", f.TradeID, c.err)
+	if c.Err() != nil {
+		return fmt.Errorf("fill %d: %w", f.TradeID, c.Err())
 	}
 	// Commit: nothing below can fail.
 	*p.quoteBal, *p.baseBal = newQuote, newBase
@@ -364,11 +364,11 @@ func (a *Account) Deposit(symbol string, qty, price num.Decimal) error {
 		return fmt.Errorf("deposit %s %s at %s: quantity and price must be positive", qty, p.Base, price)
 	}
 	c := calc{}
-	value := c.mul(qty, price)
-	initial := c.add(a.initial, value)
-	newQty, newCost, bal := c.add(p.Qty, qty), c.add(p.Cost, value), c.add(*p.baseBal, qty)
-	if c.err != nil {
-		return fmt.Errorf("deposit: %w", c.err)
+	value := c.Mul(qty, price)
+	initial := c.Add(a.initial, value)
+	newQty, newCost, bal := c.Add(p.Qty, qty), c.Add(p.Cost, value), c.Add(*p.baseBal, qty)
+	if c.Err() != nil {
+		return fmt.Errorf("deposit: %w", c.Err())
 	}
 	a.initial, *p.baseBal = initial, bal
 	p.lots = append(p.lots, lot{qty: qty, price: price})
@@ -388,9 +388,9 @@ func (a *Account) Unrealized() (num.Decimal, error) {
 		if err != nil {
 			return num.Zero, err
 		}
-		u = c.add(u, v)
+		u = c.Add(u, v)
 	}
-	return u, c.err
+	return u, c.Err()
 }
 
 // Equity returns the quote balance plus every base balance valued at its
@@ -399,9 +399,9 @@ func (a *Account) Equity() (num.Decimal, error) {
 	c := calc{}
 	e := a.Balance(a.quote)
 	for _, p := range a.positions {
-		e = c.add(e, c.mul(*p.baseBal, p.Mark))
+		e = c.Add(e, c.Mul(*p.baseBal, p.Mark))
 	}
-	return e, c.err
+	return e, c.Err()
 }
 
 // Check proves the books add up: equity = initial + realized + unrealized −
@@ -417,9 +417,9 @@ func (a *Account) Check() error {
 	if err != nil {
 		return err
 	}
-	want := c.sub(c.add(c.add(a.initial, a.realized), un), a.feesQuote)
-	if c.err != nil {
-		return c.err
+	want := c.Sub(c.Add(c.Add(a.initial, a.realized), un), a.feesQuote)
+	if c.Err() != nil {
+		return c.Err()
 	}
 	if !eq.Equal(want) {
 		return fmt.Errorf("account does not reconcile: equity %s, initial %s + realized %s + unrealized %s - fees %s = %s",
@@ -428,43 +428,16 @@ func (a *Account) Check() error {
 	for _, p := range a.positions {
 		sum, cost := num.Zero, num.Zero
 		for _, l := range p.lots {
-			sum = c.add(sum, l.qty)
-			cost = c.add(cost, c.mul(l.qty, l.price))
+			sum = c.Add(sum, l.qty)
+			cost = c.Add(cost, c.Mul(l.qty, l.price))
 		}
 		if !sum.Equal(p.Qty) || !cost.Equal(p.Cost) || !p.Qty.Equal(*p.baseBal) {
 			return fmt.Errorf("position %s does not reconcile: qty %s, lots %s, balance %s, cost %s, lot cost %s",
 				p.Symbol, p.Qty, sum, *p.baseBal, p.Cost, cost)
 		}
 	}
-	return c.err
+	return c.Err()
 }
 
-// calc chains decimal operations and keeps the first error.
-type calc struct{ err error }
-
-func (c *calc) add(x, y num.Decimal) num.Decimal {
-	if c.err != nil {
-		return num.Zero
-	}
-	r, err := x.Add(y)
-	c.err = err
-	return r
-}
-
-func (c *calc) sub(x, y num.Decimal) num.Decimal {
-	if c.err != nil {
-		return num.Zero
-	}
-	r, err := x.Sub(y)
-	c.err = err
-	return r
-}
-
-func (c *calc) mul(x, y num.Decimal) num.Decimal {
-	if c.err != nil {
-		return num.Zero
-	}
-	r, err := x.Mul(y)
-	c.err = err
-	return r
-}
+// calc is num.Calc with the account's own steps (dispose).
+type calc struct{ num.Calc }

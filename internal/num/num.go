@@ -999,3 +999,52 @@ func build(neg bool, c u256, scale int) (Decimal, error) {
 	}
 	return fromParts(neg, c[1], c[0], uint8(scale)), nil
 }
+
+// Calc chains arithmetic and keeps the first error: once an operation fails,
+// every later one returns Zero and Err reports the failure. It suits
+// computations of several steps that are checked once at the end. The zero
+// value is ready to use.
+type Calc struct{ err error }
+
+// Err returns the first error of the chain, or nil.
+func (c *Calc) Err() error { return c.err }
+
+// Add returns x + y, or Zero after an error.
+func (c *Calc) Add(x, y Decimal) Decimal {
+	if c.err != nil {
+		return Zero
+	}
+	r, err := x.Add(y)
+	c.err = err
+	return r
+}
+
+// Sub returns x − y, or Zero after an error.
+func (c *Calc) Sub(x, y Decimal) Decimal {
+	if c.err != nil {
+		return Zero
+	}
+	r, err := x.Sub(y)
+	c.err = err
+	return r
+}
+
+// Mul returns x × y, or Zero after an error.
+func (c *Calc) Mul(x, y Decimal) Decimal {
+	if c.err != nil {
+		return Zero
+	}
+	r, err := x.Mul(y)
+	c.err = err
+	return r
+}
+
+// Div returns x ÷ y truncated to scale digits, or Zero after an error.
+func (c *Calc) Div(x, y Decimal, scale uint8) Decimal {
+	if c.err != nil {
+		return Zero
+	}
+	r, err := x.Div(y, scale)
+	c.err = err
+	return r
+}

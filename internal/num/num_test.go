@@ -617,3 +617,24 @@ func TestApproxFloat64(t *testing.T) {
 		}
 	}
 }
+
+func TestCalcKeepsFirstError(t *testing.T) {
+	var c Calc
+	a := c.Add(MustParse("1.5"), MustParse("2"))
+	b := c.Mul(a, MustParse("2"))
+	if c.Err() != nil || !b.Equal(MustParse("7")) {
+		t.Fatalf("chain: %s %v", b, c.Err())
+	}
+	huge := MustParse("300000000000000000000")
+	_ = c.Mul(huge, huge) // overflows
+	first := c.Err()
+	if !errors.Is(first, ErrOverflow) {
+		t.Fatalf("overflow not kept: %v", first)
+	}
+	if got := c.Add(One, One); !got.IsZero() || c.Err() != first {
+		t.Fatalf("after an error: %s %v", got, c.Err())
+	}
+	if got := c.Div(One, Zero, 2); !got.IsZero() || c.Err() != first {
+		t.Fatal("a later error replaced the first")
+	}
+}

@@ -313,10 +313,10 @@ func (g *Gate) decide(in *Intent, v View, now int64) Decision {
 		if r.Type.IsStop() {
 			ref, refName = r.StopPrice, "stop"
 		}
-		dev := c.sub(r.Price, ref).Abs()
-		lim := c.mul(ref, g.band)
-		if c.err != nil {
-			return internal(sym, c.err)
+		dev := c.Sub(r.Price, ref).Abs()
+		lim := c.Mul(ref, g.band)
+		if c.Err() != nil {
+			return internal(sym, c.Err())
 		}
 		if lim.Less(dev) {
 			return deny(CodePriceBand, sym).with("deviation", percentOf(dev, ref), "%").
@@ -338,8 +338,8 @@ func (g *Gate) decide(in *Intent, v View, now int64) Decision {
 	if qty.IsZero() {
 		// A MARKET order sized in the quote asset buys about this much;
 		// rounding up keeps the risk from being understated.
-		if qty = c.div8Up(r.QuoteOrderQty, m.Last, g.unit8); c.err != nil {
-			return internal(sym, c.err)
+		if qty = c.div8Up(r.QuoteOrderQty, m.Last, g.unit8); c.Err() != nil {
+			return internal(sym, c.Err())
 		}
 	}
 	positions := v.Positions()
@@ -388,10 +388,10 @@ func (g *Gate) entry(in *Intent, qty, last, eq num.Decimal, positions []Position
 	}
 
 	var c calc
-	dist := c.sub(entry, stop).Abs()
-	minDist, maxDist := c.mul(entry, g.stopMin), c.mul(entry, g.stopMax)
-	if c.err != nil {
-		return internal(sym, c.err)
+	dist := c.Sub(entry, stop).Abs()
+	minDist, maxDist := c.Mul(entry, g.stopMin), c.Mul(entry, g.stopMax)
+	if c.Err() != nil {
+		return internal(sym, c.Err())
 	}
 	if dist.Less(minDist) {
 		return deny(CodeStopTooClose, sym).with("distance", percentOf(dist, entry), "%").
@@ -402,10 +402,10 @@ func (g *Gate) entry(in *Intent, qty, last, eq num.Decimal, positions []Position
 			with("max", g.cfg.StopMaxPct, "%").with("entry", entry, "").with("stop", stop, "")
 	}
 
-	risk := c.mul(dist, qty)
-	limit := c.mul(eq, g.riskTrade)
-	if c.err != nil {
-		return internal(sym, c.err)
+	risk := c.Mul(dist, qty)
+	limit := c.Mul(eq, g.riskTrade)
+	if c.Err() != nil {
+		return internal(sym, c.Err())
 	}
 	if limit.Less(risk) {
 		return overLimit(CodeMaxRiskPerTrade, sym, "risk", risk, limit, g.cfg.RiskPerTradePct, eq)
@@ -413,10 +413,10 @@ func (g *Gate) entry(in *Intent, qty, last, eq num.Decimal, positions []Position
 	if openRisk.IsNeg() {
 		return deny(CodeInternal, sym).withDetail("the view's open risk " + openRisk.String() + " is negative")
 	}
-	totalRisk := c.add(openRisk, risk)
-	limit = c.mul(eq, g.riskAll)
-	if c.err != nil {
-		return internal(sym, c.err)
+	totalRisk := c.Add(openRisk, risk)
+	limit = c.Mul(eq, g.riskAll)
+	if c.Err() != nil {
+		return internal(sym, c.Err())
 	}
 	if limit.Less(totalRisk) {
 		return overLimit(CodeMaxOpenRisk, sym, "risk", totalRisk, limit, g.cfg.OpenRiskPct, eq)
@@ -424,7 +424,7 @@ func (g *Gate) entry(in *Intent, qty, last, eq num.Decimal, positions []Position
 
 	// One pass over the positions values the symbol, all of them, and the
 	// group correlated with the symbol, and counts the symbols held.
-	added := c.mul(qty, entry)
+	added := c.Mul(qty, entry)
 	ci := g.corr.lookup(sym)
 	symVal, total, group := added, added, added
 	count := 1
@@ -433,7 +433,7 @@ func (g *Gate) entry(in *Intent, qty, last, eq num.Decimal, positions []Position
 		if p.Working.IsNeg() {
 			return deny(CodeInternal, sym).withDetail("the view's working quantity of " + p.Symbol + " is negative")
 		}
-		size := c.add(p.Qty.Abs(), p.Working)
+		size := c.Add(p.Qty.Abs(), p.Working)
 		if size.IsZero() {
 			continue
 		}
@@ -447,20 +447,20 @@ func (g *Gate) entry(in *Intent, qty, last, eq num.Decimal, positions []Position
 		if !mark.IsPos() {
 			return deny(CodeUnknownPrice, sym).withDetail("no mark price for held " + p.Symbol)
 		}
-		val := c.mul(size, mark)
-		total = c.add(total, val)
+		val := c.Mul(size, mark)
+		total = c.Add(total, val)
 		count++
 		switch {
 		case p.Symbol == sym:
-			symVal = c.add(symVal, val)
-			group = c.add(group, val)
+			symVal = c.Add(symVal, val)
+			group = c.Add(group, val)
 		case g.corr.correlated(ci, g.corr.lookup(p.Symbol)):
-			group = c.add(group, val)
+			group = c.Add(group, val)
 		}
 	}
-	posLimit, expLimit, corrLimit := c.mul(eq, g.posMax), c.mul(eq, g.expMax), c.mul(eq, g.corrMax)
-	if c.err != nil {
-		return internal(sym, c.err)
+	posLimit, expLimit, corrLimit := c.Mul(eq, g.posMax), c.Mul(eq, g.expMax), c.Mul(eq, g.corrMax)
+	if c.Err() != nil {
+		return internal(sym, c.Err())
 	}
 	switch {
 	case posLimit.Less(symVal):
@@ -524,49 +524,14 @@ func marketCheck(r *order.Request) market.OrderCheck {
 		Quantity: r.Quantity, QuoteOrderQty: r.QuoteOrderQty}
 }
 
-// calc chains decimal operations and keeps the first error; after one, every
-// result is zero.
-type calc struct{ err error }
-
-func (c *calc) add(x, y num.Decimal) num.Decimal {
-	if c.err != nil {
-		return num.Zero
-	}
-	r, err := x.Add(y)
-	c.err = err
-	return r
-}
-
-func (c *calc) sub(x, y num.Decimal) num.Decimal {
-	if c.err != nil {
-		return num.Zero
-	}
-	r, err := x.Sub(y)
-	c.err = err
-	return r
-}
+// calc is num.Calc with the gate's rounding-up division.
+type calc struct{ num.Calc }
 
 // div8Up returns x ÷ y rounded up to a multiple of unit8 (10^-8).
 func (c *calc) div8Up(x, y, unit8 num.Decimal) num.Decimal {
-	if c.err != nil {
-		return num.Zero
-	}
-	q, err := x.Div(y, 8)
-	if err != nil {
-		c.err = err
-		return num.Zero
-	}
-	if back := c.mul(q, y); c.err == nil && back.Less(x) {
-		q = c.add(q, unit8)
+	q := c.Div(x, y, 8)
+	if back := c.Mul(q, y); c.Err() == nil && back.Less(x) {
+		q = c.Add(q, unit8)
 	}
 	return q
-}
-
-func (c *calc) mul(x, y num.Decimal) num.Decimal {
-	if c.err != nil {
-		return num.Zero
-	}
-	r, err := x.Mul(y)
-	c.err = err
-	return r
 }
