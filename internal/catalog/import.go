@@ -1,17 +1,21 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/thunes/thunes/internal/feed"
@@ -35,9 +39,12 @@ type ImportResult struct {
 
 // importPlan is the work an import does on one series.
 type importPlan struct {
-	key     seriesKey
-	dir     string
-	old     *manifest
+	key    seriesKey
+	dir    string
+	old    *manifest
+	inputs []*input
+
+	// Set by collect from the inputs not known to be skipped.
 	chunks  []chunk
 	files   []string
 	skipped []string
@@ -51,6 +58,20 @@ type importPlan struct {
 	filled   int64
 	created  []string
 	obsolete []string
+}
+
+// input is one file of an import, read and parsed. Its SHA-256 is computed
+// on another goroutine and waited for only when needed: the import plans
+// and writes as if the file were new meanwhile, and is redone without it
+// in the rare case that its bytes were imported before.
+type input struct {
+	file string
+	r    *run
+	err  error // why its rows could not be read
+	// digest delivers the SHA-256 once; sum holds it after settle.
+	digest <-chan string
+	sum    string
+	skip   bool
 }
 
 // chunk is the rows of one input file.
@@ -126,8 +147,18 @@ func (c *Catalog) Import(ctx context.Context, mkt string, files []string) ([]Imp
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("import: %w", err)
 		}
-		if err := readInto(plans[fileKeys[i]], f); err != nil {
+		in, err := readInput(f)
+		if err != nil {
 			return nil, fmt.Errorf("import: %w", err)
+		}
+		p := plans[fileKeys[i]]
+		p.inputs = append(p.inputs, in)
+		if in.err != nil {
+			// A file whose bytes were imported before is skipped unread:
+			// the error counts only if it is not.
+			if _, err := p.settle(true); err != nil {
+				return nil, fmt.Errorf("import: %w", err)
+			}
 		}
 	}
 
@@ -140,16 +171,14 @@ func (c *Catalog) Import(ctx context.Context, mkt string, files []string) ([]Imp
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("import: %w", err)
 		}
-		if err := c.plan(p); err != nil {
+		if err := c.planSeries(p); err != nil {
 			return nil, fmt.Errorf("import %s: %w", p.key, err)
 		}
 	}
 
 	rollback := func(from int) {
 		for _, p := range ordered[from:] {
-			for _, path := range p.created {
-				os.Remove(path)
-			}
+			p.removeCreated()
 		}
 	}
 	if err := c.stage("write"); err != nil {
@@ -157,6 +186,12 @@ func (c *Catalog) Import(ctx context.Context, mkt string, files []string) ([]Imp
 	}
 	for _, p := range ordered {
 		if err := writeParts(ctx, p); err != nil {
+			rollback(0)
+			return nil, fmt.Errorf("import %s: %w", p.key, err)
+		}
+	}
+	for _, p := range ordered {
+		if err := c.settleSeries(ctx, p); err != nil {
 			rollback(0)
 			return nil, fmt.Errorf("import %s: %w", p.key, err)
 		}
@@ -248,56 +283,211 @@ func removeLeftovers(dir string, m *manifest) error {
 	return nil
 }
 
-// readInto reads file into its plan unless its bytes were imported before.
-// The rows are parsed on GOMAXPROCS goroutines (see feed.ReadParallel) while
-// another computes the SHA-256; a file whose digest is known is then
-// dropped.
-func readInto(p *importPlan, file string) error {
-	data, err := os.ReadFile(file)
+// readInput reads file and parses its rows in parallel (see
+// feed.ReadParallel), while another goroutine computes its SHA-256 as the
+// bytes come in. It returns an error only when the file cannot be read; a
+// bad row is the input's err, which counts unless the file's digest shows
+// it was imported before.
+func readInput(file string) (*input, error) {
+	data, digest, err := readHashing(file)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	digestc := make(chan string, 1)
-	go func() {
-		sum := sha256.Sum256(data)
-		digestc <- hex.EncodeToString(sum[:])
-	}()
-	var runs []*run
-	err = feed.ReadParallel(file, data, runtime.GOMAXPROCS(0), func(_, lines int) func(*feed.Kline) {
+	in := &input{file: file, digest: digest}
+	// Hashing a plain CSV takes longer than parsing it and keeps a core
+	// busy meanwhile: parsing on the others spares joining more pieces.
+	// Hashing a compressed file is short, and inflating it the longest.
+	workers := runtime.GOMAXPROCS(0)
+	if fn, err := feed.ParseFileName(file); err == nil && fn.Format == feed.FormatCSV {
+		workers = max(1, workers-1)
+	}
+	runs, err := feed.ReadParallel(file, data, workers, func(lines int) (*run, func(*feed.Row)) {
 		r := &run{rows: make([]row, 0, lines)}
-		runs = append(runs, r)
-		return r.add
+		return r, r.addRow
 	})
-	digest := <-digestc
-	if slices.ContainsFunc(p.sources, func(s Source) bool { return s.SHA256 == digest }) ||
-		(p.old != nil && slices.ContainsFunc(p.old.Sources, func(s Source) bool { return s.SHA256 == digest })) {
-		p.skipped = append(p.skipped, file)
-		return nil
-	}
 	if err != nil {
-		return err
+		in.err = err
+		return in, nil
 	}
-	rn := runs[0]
+	in.r = runs[0]
 	if len(runs) > 1 {
 		total := 0
 		for _, r := range runs {
 			total += r.len()
 		}
-		rn = &run{rows: make([]row, 0, total)}
+		in.r = &run{rows: make([]row, 0, total)}
 		for _, r := range runs {
-			rn.appendRun(r)
+			in.r.appendRun(r)
 		}
 	}
-	p.files = append(p.files, file)
-	p.sources = append(p.sources, Source{Name: filepath.Base(file), SHA256: digest, Rows: int64(rn.len())})
-	p.chunks = append(p.chunks, chunk{file: file, r: rn})
-	p.read += int64(rn.len())
+	return in, nil
+}
+
+// hashBlock is the size of the blocks a file is read and hashed in.
+const hashBlock = 4 << 20
+
+// readHashing reads the file at path into memory and returns its bytes
+// and a channel that delivers their SHA-256 in hex. The blocks are hashed
+// on another goroutine as they are read, so that hashing, the longest
+// single task of an import, starts at once.
+func readHashing(path string) ([]byte, <-chan string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	// One byte more than the size, so that the end is seen without
+	// growing the buffer; a file that grows meanwhile is read to its end.
+	data := make([]byte, 0, st.Size()+1)
+	blocks := make(chan []byte, int(st.Size()/hashBlock)+2)
+	digest := make(chan string, 1)
+	go func() {
+		h := sha256.New()
+		for b := range blocks {
+			h.Write(b)
+		}
+		digest <- hex.EncodeToString(h.Sum(nil))
+	}()
+	defer close(blocks)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := f.Read(data[len(data):min(cap(data), len(data)+hashBlock)])
+		if n > 0 {
+			blocks <- data[len(data) : len(data)+n]
+			data = data[:len(data)+n]
+		}
+		if err == io.EOF {
+			return data, digest, nil
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("read %s: %w", path, err)
+		}
+	}
+}
+
+// settle waits for the digests of the plan's inputs and marks as skipped
+// those whose bytes the series or an earlier input of the import already
+// holds. It reports whether that skipped an input not skipped before, and
+// returns the error of the first input that is not skipped and could not
+// be read. With wait false, it does nothing unless every digest is ready.
+func (p *importPlan) settle(wait bool) (bool, error) {
+	for _, in := range p.inputs {
+		if in.digest != nil && !wait {
+			select {
+			case in.sum = <-in.digest:
+				in.digest = nil
+			default:
+				return false, nil
+			}
+		}
+	}
+	changed := false
+	var kept []string
+	for _, in := range p.inputs {
+		if in.digest != nil {
+			in.sum, in.digest = <-in.digest, nil
+		}
+		skip := slices.Contains(kept, in.sum) ||
+			(p.old != nil && slices.ContainsFunc(p.old.Sources, func(s Source) bool { return s.SHA256 == in.sum }))
+		changed = changed || skip != in.skip
+		in.skip = skip
+		if skip {
+			continue
+		}
+		if in.err != nil {
+			return changed, in.err
+		}
+		kept = append(kept, in.sum)
+	}
+	p.collect()
+	return changed, nil
+}
+
+// collect sets the plan's files, chunks and sources from its inputs.
+func (p *importPlan) collect() {
+	p.chunks, p.files, p.skipped, p.sources, p.read = nil, nil, nil, nil, 0
+	for _, in := range p.inputs {
+		if in.skip {
+			p.skipped = append(p.skipped, in.file)
+			continue
+		}
+		p.files = append(p.files, in.file)
+		if in.r == nil {
+			continue
+		}
+		p.chunks = append(p.chunks, chunk{file: in.file, r: in.r})
+		p.read += int64(in.r.len())
+		if in.digest == nil {
+			p.sources = append(p.sources, Source{Name: filepath.Base(in.file), SHA256: in.sum, Rows: int64(in.r.len())})
+		}
+	}
+}
+
+// planSeries plans p (see plan) with the digests known so far: the files
+// whose digest is not known yet are taken as new.
+func (c *Catalog) planSeries(p *importPlan) error {
+	// Digests computed already spare planning files imported before.
+	if _, err := p.settle(false); err != nil {
+		return err
+	}
+	err := c.plan(p)
+	if err == nil {
+		return nil
+	}
+	// The rows at fault may come from a file imported before, which is
+	// skipped once its digest is known.
+	if serr := c.stage("replan"); serr != nil {
+		return serr
+	}
+	if changed, serr := p.settle(true); serr != nil || !changed {
+		return cmp.Or(serr, err)
+	}
+	return c.plan(p)
+}
+
+// settleSeries waits for the digests of p's files, which were computed
+// while the parts were planned and written. When one of the files turns
+// out to be imported already, the series is planned and written again
+// without it. It then adds the files' sources to the manifest to commit.
+func (c *Catalog) settleSeries(ctx context.Context, p *importPlan) error {
+	changed, err := p.settle(true)
+	if err != nil {
+		return err
+	}
+	if changed {
+		p.removeCreated()
+		if err := c.plan(p); err != nil {
+			return err
+		}
+		if err := writeParts(ctx, p); err != nil {
+			return err
+		}
+	}
+	if p.next != nil {
+		p.next.Sources = append(slices.Clone(p.next.Sources), p.sources...)
+	}
 	return nil
+}
+
+// removeCreated removes the part files the plan has written.
+func (p *importPlan) removeCreated() {
+	for _, path := range p.created {
+		os.Remove(path)
+	}
+	p.created = nil
 }
 
 // plan merges the new rows with the stored ones and works out the part files
 // to write and the manifest to commit. It writes nothing.
 func (c *Catalog) plan(p *importPlan) error {
+	p.collect()
+	p.next, p.merged, p.write, p.added, p.filled, p.obsolete = nil, nil, nil, 0, 0, nil
 	if len(p.chunks) == 0 {
 		return nil
 	}
@@ -310,9 +500,10 @@ func (c *Catalog) plan(p *importPlan) error {
 		old = &manifest{Format: manifestFormat, Market: p.key.market, Symbol: p.key.symbol, Interval: p.key.iv.String(), Columns: newSpecs()}
 	}
 	years := map[int]bool{}
-	for i := range incoming.rows {
-		if i == 0 || incoming.rows[i].time >= nextYear(incoming.rows[i-1].time) {
-			years[yearOf(incoming.rows[i].time)] = true
+	for i, limit := 0, int64(math.MinInt64); i < incoming.len(); i++ {
+		if t := incoming.rows[i].time; t >= limit {
+			years[yearOf(t)] = true
+			limit = nextYear(t)
 		}
 	}
 	existing := &run{}
@@ -333,8 +524,8 @@ func (c *Catalog) plan(p *importPlan) error {
 	if err != nil {
 		return err
 	}
+	// The sources are added once the digests are known.
 	next := *old
-	next.Sources = append(slices.Clone(old.Sources), p.sources...)
 	p.next, p.added, p.filled = &next, added, filled
 	if added == 0 && filled == 0 {
 		return nil
@@ -367,14 +558,16 @@ func (c *Catalog) plan(p *importPlan) error {
 	for start := 0; start < len(rows); {
 		y, limit := yearOf(rows[start].time), nextYear(rows[start].time)
 		end := start + sort.Search(len(rows)-start, func(i int) bool { return rows[start+i].time >= limit })
-		times := make([]int64, end-start)
-		for i := range times {
-			times[i] = rows[start+i].time
+		var gaps []feed.Gap
+		for i := start + 1; i < end; i++ {
+			if g, ok := feed.GapBetween(p.key.iv, rows[i-1].time, rows[i].time); ok {
+				gaps = append(gaps, g)
+			}
 		}
 		np := newPart{p: part{
 			File:  fmt.Sprintf("%04d-%06d.parquet", y, next.Generation),
 			First: rows[start].time, Last: rows[end-1].time, Rows: int64(end - start),
-			Gaps: feed.FindGaps(p.key.iv, times),
+			Gaps: gaps,
 		}, lo: start, hi: end}
 		p.write = append(p.write, np)
 		parts = append(parts, np.p)
@@ -395,7 +588,9 @@ func (c *Catalog) plan(p *importPlan) error {
 }
 
 // writeParts writes the plan's new part files and records their sizes in
-// the manifest to commit.
+// the manifest to commit. Parts are written up to GOMAXPROCS at a time: one
+// of a few months is a single row group, which one goroutine encodes. The
+// parts written are in p.created, also on error.
 func writeParts(ctx context.Context, p *importPlan) error {
 	if len(p.write) == 0 {
 		return nil
@@ -408,19 +603,36 @@ func writeParts(ctx context.Context, p *importPlan) error {
 		"thunes.symbol":   p.key.symbol,
 		"thunes.interval": p.key.iv.String(),
 	}
-	for _, np := range p.write {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		size, err := writePartAtomic(p.dir, np.p.File, p.merged, np.lo, np.hi, p.next.Columns, meta)
-		if err != nil {
-			return err
+	sizes := make([]int64, len(p.write))
+	errs := make([]error, len(p.write))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, np := range p.write {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if errs[i] = ctx.Err(); errs[i] == nil {
+				sizes[i], errs[i] = writePartAtomic(p.dir, np.p.File, p.merged, np.lo, np.hi, p.next.Columns, meta)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, np := range p.write {
+		if errs[i] != nil {
+			continue
 		}
 		p.created = append(p.created, filepath.Join(p.dir, np.p.File))
-		for i := range p.next.Parts {
-			if p.next.Parts[i].File == np.p.File {
-				p.next.Parts[i].Size = size
+		for j := range p.next.Parts {
+			if p.next.Parts[j].File == np.p.File {
+				p.next.Parts[j].Size = sizes[i]
 			}
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return syncDir(p.dir)

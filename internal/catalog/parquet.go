@@ -342,23 +342,27 @@ func newColumnEncoder(sp specs) *columnEncoder {
 	return &columnEncoder{sp: sp, vals: make([]parquet.Value, encodeBatch), wide: make([][16]byte, encodeBatch)}
 }
 
-// encode writes rows [lo, hi) of r into the row group rg.
+// encode writes rows [lo, hi) of r into the row group rg. Values of the
+// required columns are passed without levels, which those columns ignore;
+// those of the nullable columns carry only the definition level, which is
+// all that the column buffers of parquet-go read.
 func (e *columnEncoder) encode(rg *parquet.ConcurrentRowGroupWriter, r *run, lo, hi int) error {
 	cols := rg.ColumnWriters()
 	for start := lo; start < hi; start += encodeBatch {
 		rows := r.rows[start:min(start+encodeBatch, hi)]
 		vals := e.vals[:len(rows)]
 		for j := range rows {
-			vals[j] = parquet.Int64Value(rows[j].time).Level(0, 0, leafOpenTime)
+			vals[j] = parquet.Int64Value(rows[j].time)
 		}
 		if _, err := cols[leafOpenTime].WriteRowValues(vals); err != nil {
 			return err
 		}
 		for j := range rows {
 			if rows[j].extra {
-				vals[j] = parquet.Int64Value(rows[j].trades).Level(0, 1, leafTrades)
+				vals[j] = parquet.Int64Value(rows[j].trades)
+				vals[j].SetDefinitionLevel(1)
 			} else {
-				vals[j] = parquet.NullValue().Level(0, 0, leafTrades)
+				vals[j] = parquet.Value{}
 			}
 		}
 		if _, err := cols[leafTrades].WriteRowValues(vals); err != nil {
@@ -385,44 +389,61 @@ func (e *columnEncoder) encode(rg *parquet.ConcurrentRowGroupWriter, r *run, lo,
 // start of r.
 func (e *columnEncoder) decimals(vals []parquet.Value, r *run, start int, rows []row, c int) error {
 	sp := &e.sp[c]
-	col := decimalLeaf[c]
-	def := 0
-	if c >= firstExtra {
-		def = 1
-	}
+	optional := c >= firstExtra
 	for j := range rows {
 		rw := &rows[j]
-		if c >= firstExtra && !rw.extra {
-			vals[j] = parquet.NullValue().Level(0, 0, col)
+		if optional && !rw.extra {
+			vals[j] = parquet.Value{}
 			continue
 		}
-		v, ok := int64(0), false
-		if rw.big == 0 {
-			v, ok = rescale(rw.coef[c], rw.scale[c], sp.Scale, math.MaxInt64)
+		if rw.big == 0 && !sp.Wide {
+			v, ok := rescale(rw.coef[c], rw.scale[c], sp.Scale, maxInt64Coef)
+			if !ok {
+				d, _ := r.dec(start+j, c)
+				return fmt.Errorf("%s %s at %d does not fit DECIMAL(18, %d)", sp.Name, d, rw.time, sp.Scale)
+			}
+			vals[j] = parquet.Int64Value(v)
+		} else if err := e.general(vals, r, start, j, c); err != nil {
+			return err
+		}
+		if optional {
+			vals[j].SetDefinitionLevel(1)
+		}
+	}
+	return nil
+}
+
+// general sets vals[j] to decimal column c of row start+j of r, whatever
+// its size and the column's storage.
+func (e *columnEncoder) general(vals []parquet.Value, r *run, start, j, c int) error {
+	sp := &e.sp[c]
+	rw := &r.rows[start+j]
+	v, ok := int64(0), false
+	if rw.big == 0 {
+		v, ok = rescale(rw.coef[c], rw.scale[c], sp.Scale, math.MaxInt64)
+	} else {
+		d, _ := r.dec(start+j, c)
+		v, ok = d.Unscaled(sp.Scale)
+	}
+	switch {
+	case sp.Wide:
+		buf := &e.wide[j]
+		if ok {
+			putWideInt64(buf, v)
 		} else {
 			d, _ := r.dec(start+j, c)
-			v, ok = d.Unscaled(sp.Scale)
-		}
-		switch {
-		case sp.Wide:
-			buf := &e.wide[j]
-			if ok {
-				putWideInt64(buf, v)
-			} else {
-				d, _ := r.dec(start+j, c)
-				bv, err := wideCoef(d, sp.Scale)
-				if err != nil {
-					return fmt.Errorf("%s at %d: %w", sp.Name, rw.time, err)
-				}
-				putWide(buf, bv)
+			bv, err := wideCoef(d, sp.Scale)
+			if err != nil {
+				return fmt.Errorf("%s at %d: %w", sp.Name, rw.time, err)
 			}
-			vals[j] = parquet.FixedLenByteArrayValue(buf[:]).Level(0, def, col)
-		case ok && v <= maxInt64Coef && v >= -maxInt64Coef:
-			vals[j] = parquet.Int64Value(v).Level(0, def, col)
-		default:
-			d, _ := r.dec(start+j, c)
-			return fmt.Errorf("%s %s at %d does not fit DECIMAL(18, %d)", sp.Name, d, rw.time, sp.Scale)
+			putWide(buf, bv)
 		}
+		vals[j] = parquet.FixedLenByteArrayValue(buf[:])
+	case ok && v <= maxInt64Coef && v >= -maxInt64Coef:
+		vals[j] = parquet.Int64Value(v)
+	default:
+		d, _ := r.dec(start+j, c)
+		return fmt.Errorf("%s %s at %d does not fit DECIMAL(18, %d)", sp.Name, d, rw.time, sp.Scale)
 	}
 	return nil
 }

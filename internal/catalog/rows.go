@@ -55,6 +55,17 @@ func (r *run) add(k *feed.Kline) {
 	r.rows = append(r.rows, w)
 }
 
+// addRow appends w to the run.
+func (r *run) addRow(w *feed.Row) {
+	if w.Long != nil {
+		r.add(w.Long)
+		return
+	}
+	// feed.Row holds the decimals as row does: without trailing zeros, and
+	// zero when absent.
+	r.rows = append(r.rows, row{time: w.Time, trades: w.Trades, extra: w.HasExtra, coef: w.Coef, scale: w.Scale})
+}
+
 // push appends row i of src to the run.
 func (r *run) push(src *run, i int) {
 	w := src.rows[i]
@@ -181,30 +192,27 @@ func decimalField(k *feed.Kline, c int) (num.Decimal, bool) {
 	}
 }
 
+// pow10 holds the powers of ten a coefficient is rescaled by.
+var pow10 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
+
 // rescale returns coef × 10^(to-from) and whether it stays within ±limit.
 func rescale(coef int64, from, to uint8, limit int64) (int64, bool) {
-	if to < from {
+	if to < from || int(to-from) >= len(pow10) {
 		return 0, false
 	}
-	neg := coef < 0
 	u := uint64(coef)
-	if neg {
+	if coef < 0 {
 		u = -u
 	}
-	for i := from; i < to; i++ {
-		h, l := bits.Mul64(u, 10)
-		if h != 0 {
-			return 0, false
-		}
-		u = l
-	}
-	if u > uint64(limit) {
+	hi, lo := bits.Mul64(u, pow10[to-from])
+	if hi != 0 || lo > uint64(limit) {
 		return 0, false
 	}
-	if neg {
-		return -int64(u), true
+	if coef < 0 {
+		return -int64(lo), true
 	}
-	return int64(u), true
+	return int64(lo), true
 }
 
 // widen returns s grown to hold every decimal of r exactly: scales rise to

@@ -90,7 +90,9 @@ const maxLine = 64 << 10
 // first line that is not a number is taken as a header. A Reader is not safe
 // for concurrent use.
 type Reader struct {
+	// The input: br, or when it is nil the bytes of mem not read yet.
 	br      *bufio.Reader
+	mem     []byte
 	name    FileName
 	file    string
 	member  string
@@ -102,15 +104,19 @@ type Reader struct {
 	blank   int
 	rows    int
 	// piece is set when the Reader reads one piece of a file split for
-	// ReadParallel: an empty piece is then not an error, and the line of a
-	// first row that fails is kept in failed.
+	// ReadParallel: an empty piece is then not an error, and a row that
+	// fails is kept in failed.
 	piece    bool
 	failed   []byte
 	prev     int64
 	prevLine int
-	k        Kline
-	err      error
-	fields   [12][]byte
+	// row is the last row read. k holds it too when kReady: parseSlow fills
+	// k, and Kline builds it from row on demand after parseFast.
+	row    Row
+	k      Kline
+	kReady bool
+	err    error
+	fields [12][]byte
 }
 
 // Open opens the kline file at path for reading. The format (zip, gzip or
@@ -268,7 +274,7 @@ func (r *Reader) Next() bool {
 		return false
 	}
 	for {
-		line, err := r.br.ReadSlice('\n')
+		line, err := r.readLine()
 		switch {
 		case errors.Is(err, bufio.ErrBufferFull):
 			return r.fail(r.line+1, fmt.Errorf("line longer than %d bytes", maxLine))
@@ -305,20 +311,52 @@ func (r *Reader) Next() bool {
 			}
 		}
 		if err := r.parse(line); err != nil {
-			if r.piece && r.rows == 0 {
+			if r.piece {
 				r.failed = bytes.Clone(line)
 			}
 			return r.fail(r.line, err)
 		}
 		r.rows++
-		r.prev, r.prevLine = r.k.Time, r.line
+		r.prev, r.prevLine = r.row.Time, r.line
 		return true
 	}
 }
 
+// readLine returns the next line with its newline, as bufio.Reader's
+// ReadSlice('\n') with a buffer of maxLine bytes does, from mem without
+// copying it when the input is in memory.
+func (r *Reader) readLine() ([]byte, error) {
+	if r.br != nil {
+		return r.br.ReadSlice('\n')
+	}
+	n := bytes.IndexByte(r.mem, '\n') + 1
+	err := error(nil)
+	if n == 0 {
+		n, err = len(r.mem), io.EOF
+	}
+	// A full buffer without a newline is a line too long, also at the end.
+	if n > maxLine || (err != nil && n == maxLine) {
+		n, err = maxLine, bufio.ErrBufferFull
+	}
+	line := r.mem[:n]
+	r.mem = r.mem[n:]
+	return line, err
+}
+
 // Kline returns the row read by the last successful Next. The pointer stays
 // valid until the next call to Next; copy the value to keep it.
-func (r *Reader) Kline() *Kline { return &r.k }
+func (r *Reader) Kline() *Kline {
+	if !r.kReady {
+		r.row.fill(&r.k)
+		r.kReady = true
+	}
+	return &r.k
+}
+
+// Row returns the row read by the last successful Next in fixed-point form,
+// which costs nothing more: most rows are read straight into it. The pointer
+// stays valid until the next call to Next.
+func (r *Reader) Row() *Row { return &r.row }
 
 // Err returns the error that stopped Next, or nil at a clean end of file.
 // Errors are *FileError naming the file, zip member and line.
@@ -333,7 +371,7 @@ func (r *Reader) Err() error {
 func (r *Reader) ReadAll() ([]Kline, error) {
 	var ks []Kline
 	for r.Next() {
-		ks = append(ks, r.k)
+		ks = append(ks, *r.Kline())
 	}
 	return ks, r.Err()
 }
@@ -398,7 +436,24 @@ const (
 	colIgnore
 )
 
+// parse reads and checks one row into r.row, through parseFast when it can.
 func (r *Reader) parse(line []byte) error {
+	if r.parseFast(line) {
+		r.kReady = false
+		return nil
+	}
+	if err := r.parseSlow(line); err != nil {
+		return err
+	}
+	r.kReady = true
+	r.row.set(&r.k)
+	return nil
+}
+
+// parseSlow reads and checks one row into r.k. It is the definition of what
+// a valid row is and of the error each invalid one gets; parseFast only
+// takes a shortcut for rows this function accepts.
+func (r *Reader) parseSlow(line []byte) error {
 	n := 0
 	for {
 		i := bytes.IndexByte(line, ',')
@@ -676,15 +731,25 @@ func parseShortDec(b []byte) (num.Decimal, bool) {
 // eightDigits reads b[:8] as eight ASCII digits at once (SWAR), and reports
 // false when one of them is not a digit.
 func eightDigits(b []byte) (uint64, bool) {
+	v, ok := digitBytes(b)
+	return joinDigits(v), ok
+}
+
+// digitBytes loads b[:8] as eight digit values, the first in the lowest
+// byte, and reports false when one of them is not an ASCII digit.
+func digitBytes(b []byte) (uint64, bool) {
 	v := binary.LittleEndian.Uint64(b)
 	const hi, six = 0xF0F0F0F0F0F0F0F0, 0x0606060606060606
 	if v&hi != 0x3030303030303030 || (v+six)&hi != 0x3030303030303030 {
 		return 0, false
 	}
-	v -= 0x3030303030303030
+	return v - 0x3030303030303030, true
+}
+
+// joinDigits returns the number the eight digit values of v make.
+func joinDigits(v uint64) uint64 {
 	v = v*10 + v>>8
-	v = ((v&0x000000FF000000FF)*(100+(1000000<<32)) + ((v>>16)&0x000000FF000000FF)*(1+(10000<<32))) >> 32
-	return v, true
+	return ((v&0x000000FF000000FF)*(100+(1000000<<32)) + ((v>>16)&0x000000FF000000FF)*(1+(10000<<32))) >> 32
 }
 
 // fmtTime shows a Unix millisecond time for people and for grep.

@@ -402,3 +402,57 @@ func BenchmarkReadRealGzip(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// sameKline reports whether a and b hold the same values at the same
+// scales.
+func sameKline(a, b Kline) bool {
+	same := func(x, y num.Decimal) bool { return x.Equal(y) && x.Scale() == y.Scale() }
+	return a.Time == b.Time && same(a.Open, b.Open) && same(a.High, b.High) && same(a.Low, b.Low) &&
+		same(a.Close, b.Close) && same(a.Volume, b.Volume) && a.HasExtra == b.HasExtra && a.Trades == b.Trades &&
+		same(a.QuoteVolume, b.QuoteVolume) && same(a.TakerBuyBase, b.TakerBuyBase) && same(a.TakerBuyQuote, b.TakerBuyQuote)
+}
+
+// TestParseFastTakesUsualRows checks that rows as Binance and the shared
+// data write them take the fixed-point shortcut, which imports rely on for
+// their speed, and that Row and Kline agree on them.
+func TestParseFastTakesUsualRows(t *testing.T) {
+	bars := testBars(t, 2000, market.Minute1, jan2024)
+	for _, st := range []csvStyle{{}, {padded: true}, {header: true, micros: true, padded: true}, {header: true, normalized: true}} {
+		t.Run(fmt.Sprintf("%+v", st), func(t *testing.T) {
+			r, err := NewCSVReader(bytes.NewReader(testCSV(bars, market.Minute1, st)), "BTCUSDT-1m.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for r.Next() {
+				if r.kReady {
+					t.Fatalf("line %d took the general path", r.line)
+				}
+				w := r.Row()
+				if k := r.Kline(); !sameKline(w.Kline(), *k) || w.Long != nil || !sameBar(k.Bar, bars[n]) {
+					t.Fatalf("line %d: row %+v, kline %+v, bar %+v", r.line, w, k, bars[n])
+				}
+				n++
+			}
+			if r.Err() != nil || n != len(bars) {
+				t.Fatalf("read %d rows: %v", n, r.Err())
+			}
+		})
+	}
+}
+
+// TestRowLong checks that a row with a decimal of more than 18 digits comes
+// out exact, through Row.Long.
+func TestRowLong(t *testing.T) {
+	r, err := NewCSVReader(strings.NewReader("1704067200000,1,2,1,1,1234567890.0123456789,,,,,,\n"), "BTCUSDT-1m.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Next() {
+		t.Fatal(r.Err())
+	}
+	w := r.Row()
+	if w.Long == nil || w.Long.Volume.String() != "1234567890.0123456789" || w.Kline().Volume.String() != "1234567890.0123456789" {
+		t.Fatalf("row %+v", w)
+	}
+}

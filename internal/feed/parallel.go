@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -18,20 +17,23 @@ const minPiece = 2 << 20
 // like Open and Next, but cuts the CSV at line boundaries into pieces parsed
 // on up to workers goroutines; a zip or gzip file is inflated block by block
 // on the calling goroutine while earlier blocks are parsed. path names the
-// file (format, symbol, interval, errors). For each piece, in file order and
-// on the calling goroutine, sink is called with the piece's index and its
-// number of lines (an upper bound on its rows); the function it returns
-// receives the piece's rows in file order on the piece's goroutine. The
-// *Kline is valid only during that call. ReadParallel returns the error a
-// sequential read would have stopped at: the same *FileError, naming the same
-// line. On error the rows already delivered are to be discarded.
-func ReadParallel(path string, data []byte, workers int, sink func(piece, lines int) func(*Kline)) error {
-	return readParallel(path, data, workers, minPiece, sink)
+// file (format, symbol, interval, errors). For each piece, newPiece is
+// called on the piece's goroutine with the piece's number of lines (an upper
+// bound on its rows); it returns a value for the piece and the function that
+// receives the piece's rows in file order, on that goroutine. The *Row is
+// valid only during that call. ReadParallel returns the pieces' values in
+// file order, and the error a sequential read would have stopped at: the
+// same *FileError, naming the same line. On error the rows already delivered
+// are to be discarded.
+func ReadParallel[T any](path string, data []byte, workers int, newPiece func(lines int) (T, func(*Row))) ([]T, error) {
+	return readParallel(path, data, workers, minPiece, newPiece)
 }
 
-// pieceResult is what the reader of one piece saw.
+// pieceResult is what the reader of one piece saw. Its line numbers count
+// from the start of the piece until readParallel adds the lines before it.
 type pieceResult struct {
 	err       *FileError
+	lines     int
 	rows      int
 	cols      int
 	first     int64 // open time of the first row
@@ -44,56 +46,80 @@ type pieceResult struct {
 	failed []byte
 }
 
-func readParallel(path string, data []byte, workers, minSize int, sink func(piece, lines int) func(*Kline)) error {
+// shift makes the piece's line numbers count from the start of the file,
+// base lines before the piece's.
+func (res *pieceResult) shift(base int) {
+	if res.rows > 0 {
+		res.firstLine += base
+		res.lastLine += base
+	}
+	if res.blank != 0 {
+		res.blank += base
+	}
+	if res.err != nil && res.err.Line != 0 {
+		res.err.Line += base
+	}
+}
+
+// piece is one piece of a file being read.
+type piece[T any] struct {
+	res pieceResult
+	val T
+}
+
+func readParallel[T any](path string, data []byte, workers, minSize int, newPiece func(lines int) (T, func(*Row))) ([]T, error) {
 	fn, err := ParseFileName(path)
 	if err != nil {
-		return &FileError{File: path, Err: err}
+		return nil, &FileError{File: path, Err: err}
 	}
 	cs, err := openCSV(path, fn, bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		for _, c := range cs.closers {
 			c.Close()
 		}
 	}()
-	var results []*pieceResult
+	var pieces []*piece[T]
 	sem := make(chan struct{}, max(workers, 1))
+	// The blocks of an inflated stream, once parsed, are read into again.
+	free := make(chan []byte, max(workers, 1)+1)
 	var wg sync.WaitGroup
-	base := 0
-	start := func(piece []byte) {
-		i := len(results)
-		lines := bytes.Count(piece, []byte{'\n'})
-		if len(piece) > 0 && piece[len(piece)-1] != '\n' {
-			lines++
-		}
-		rows := sink(i, lines)
-		res := &pieceResult{}
-		results = append(results, res)
-		// A buffer as long as the piece holds any of its lines.
-		r := &Reader{
-			br: bufio.NewReaderSize(bytes.NewReader(piece), min(maxLine, len(piece)+1)), name: cs.name,
-			file: path, member: cs.member, line: base, started: i > 0, piece: true,
-		}
-		base += lines
+	start := func(data []byte) {
+		p := &piece[T]{}
+		r := &Reader{mem: data, name: cs.name, file: path, member: cs.member, started: len(pieces) > 0, piece: true}
+		pieces = append(pieces, p)
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			res := &p.res
+			res.lines = bytes.Count(data, []byte{'\n'})
+			if len(data) > 0 && data[len(data)-1] != '\n' {
+				res.lines++
+			}
+			var rows func(*Row)
+			p.val, rows = newPiece(res.lines)
 			for r.Next() {
-				k := r.Kline()
+				w := r.Row()
 				if res.rows == 0 {
-					res.first, res.firstLine = k.Time, r.line
+					res.first, res.firstLine = w.Time, r.line
 				}
 				res.rows++
-				res.last, res.lastLine = k.Time, r.line
-				rows(k)
+				res.last, res.lastLine = w.Time, r.line
+				rows(w)
 			}
 			res.cols, res.blank, res.failed = r.cols, r.blank, r.failed
 			if err := r.Err(); err != nil {
 				res.err = err.(*FileError)
+			}
+			if fn.Format != FormatCSV {
+				select {
+				case free <- data[:cap(data)]:
+				default:
+				}
 			}
 		}()
 	}
@@ -103,7 +129,7 @@ func readParallel(path string, data []byte, workers, minSize int, sink func(piec
 			start(p)
 		}
 	} else {
-		readErr = streamPieces(cs.r, max(minSize, 1), start)
+		readErr = streamPieces(cs.r, max(minSize, 1), free, start)
 	}
 	wg.Wait()
 	if readErr != nil {
@@ -111,27 +137,52 @@ func readParallel(path string, data []byte, workers, minSize int, sink func(piec
 		// or an earlier bad row.
 		r, err := OpenBytes(path, data)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer r.Close()
 		for r.Next() {
 		}
 		if err := r.Err(); err != nil {
-			return err
+			return nil, err
 		}
-		return &FileError{File: path, Member: cs.member, Err: fmt.Errorf("read: %w", readErr)}
+		return nil, &FileError{File: path, Member: cs.member, Err: fmt.Errorf("read: %w", readErr)}
 	}
-	return joinPieces(path, cs.member, cs.name, results)
+	results := make([]*pieceResult, len(pieces))
+	vals := make([]T, len(pieces))
+	base := 0
+	for i, p := range pieces {
+		p.res.shift(base)
+		base += p.res.lines
+		results[i], vals[i] = &p.res, p.val
+	}
+	if err := joinPieces(path, cs.member, cs.name, results); err != nil {
+		return nil, err
+	}
+	return vals, nil
 }
 
 // streamPieces reads r in blocks of about size bytes and passes on each one
-// cut after its last newline, the rest carried into the next block. It
-// returns nil at the end of r, or the error that broke it.
-func streamPieces(r io.Reader, size int, emit func([]byte)) error {
+// cut after its last newline, the rest carried into the next block. It takes
+// its blocks from free when it can. It returns nil at the end of r, or the
+// error that broke it.
+func streamPieces(r io.Reader, size int, free <-chan []byte, emit func([]byte)) error {
 	var carry []byte
 	for {
 		// A long line doubles the block, so carrying it costs linear time.
-		buf := make([]byte, len(carry)+max(size, len(carry)))
+		need := len(carry) + max(size, len(carry))
+		var buf []byte
+		select {
+		case b := <-free:
+			if cap(b) >= need {
+				buf = b[:need]
+			}
+		default:
+		}
+		if buf == nil {
+			buf = make([]byte, need)
+		}
+		// The carry may lie in buf, when the block it ends was parsed and
+		// given back already: copy moves it to the front all the same.
 		copy(buf, carry)
 		n, err := readFull(r, buf[len(carry):])
 		buf = buf[:len(carry)+n]
@@ -191,15 +242,19 @@ func joinPieces(path, member string, name FileName, results []*pieceResult) erro
 			consider(blank, errors.New("empty line inside the file"))
 		}
 		if res.err != nil {
-			if res.failed != nil && prev >= 0 {
-				// The piece failed on its first row, which was not checked
-				// against the row before it: read it again as the row after
-				// the previous piece's last, as a sequential read would.
-				p := results[prev]
+			// A row that failed is read again with the line numbers of the
+			// file, which its error may quote, and the first row of a piece
+			// as the row after the previous piece's last, against which it
+			// was not checked: as a sequential read would.
+			before := res
+			if res.rows == 0 && prev >= 0 {
+				before = results[prev]
+			}
+			if res.failed != nil && before.rows > 0 {
 				r := &Reader{
-					br: bufio.NewReader(bytes.NewReader(res.failed)), name: name, file: path, member: member,
+					mem: res.failed, name: name, file: path, member: member,
 					line: res.err.Line - 1, started: true, piece: true,
-					rows: p.rows, cols: p.cols, prev: p.last, prevLine: p.lastLine,
+					rows: before.rows, cols: before.cols, prev: before.last, prevLine: before.lastLine,
 				}
 				r.Next()
 				if fe, ok := r.Err().(*FileError); ok {

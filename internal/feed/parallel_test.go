@@ -21,19 +21,14 @@ func readSequential(path string, data []byte) ([]Kline, error) {
 
 // readPieces reads with readParallel, forcing pieces of minSize bytes.
 func readPieces(path string, data []byte, workers, minSize int) ([]Kline, int, error) {
-	var pieces []*[]Kline
-	err := readParallel(path, data, workers, minSize, func(i, lines int) func(*Kline) {
-		if i != len(pieces) {
-			panic("pieces out of order")
-		}
+	pieces, err := readParallel(path, data, workers, minSize, func(lines int) (*[]Kline, func(*Row)) {
 		p := new([]Kline)
 		*p = make([]Kline, 0, lines)
-		pieces = append(pieces, p)
-		return func(k *Kline) {
+		return p, func(w *Row) {
 			if len(*p) == cap(*p) {
 				panic("more rows than lines")
 			}
-			*p = append(*p, *k)
+			*p = append(*p, w.Kline())
 		}
 	})
 	var all []Kline
@@ -59,7 +54,7 @@ func checkSameAsSequential(t *testing.T, path string, data []byte, workers, minS
 		t.Fatalf("parallel read %d rows, sequential %d", len(got), len(want))
 	}
 	for i := range want {
-		if !sameBar(got[i].Bar, want[i].Bar) || got[i].HasExtra != want[i].HasExtra || got[i].Trades != want[i].Trades {
+		if !sameKline(got[i], want[i]) {
 			t.Fatalf("row %d: parallel %+v, sequential %+v", i, got[i], want[i])
 		}
 	}
@@ -147,4 +142,25 @@ func FuzzReadParallel(f *testing.F) {
 		}
 		checkSameAsSequential(t, name, data, int(workers%8)+1, int(minSize))
 	})
+}
+
+// TestReadParallelLongLines checks lines about as long as the longest
+// accepted, with and without a final newline, in pieces of every size.
+func TestReadParallelLongLines(t *testing.T) {
+	row := "1704067200000,100,101,99,100.5,10,,,,,,\n"
+	for _, n := range []int{maxLine - 1, maxLine, maxLine + 1} {
+		long := strings.Repeat("7", n-1) + "\n"
+		for name, data := range map[string]string{
+			"last":            row + long,
+			"last no newline": row + long[:n-1],
+			"last exact":      row + strings.Repeat("7", n),
+			"first":           long + row,
+		} {
+			for _, minSize := range []int{1, 100, maxLine / 2, 4 * maxLine} {
+				t.Run(fmt.Sprintf("%d/%s/min%d", n, name, minSize), func(t *testing.T) {
+					checkSameAsSequential(t, "BTCUSDT-1m.csv", []byte(data), 3, minSize)
+				})
+			}
+		}
+	}
 }
