@@ -109,10 +109,13 @@ func TestOneBar(t *testing.T) {
 	}
 }
 
-// BenchmarkBacktest measures the whole loop (ema-cross, simulated venue,
-// account) over bars in memory.
-func BenchmarkBacktest(b *testing.B) {
-	bars := synthetic(b, 1_000_000, 11)
+// BenchmarkBacktest measures the whole loop (ema-cross, risk gate,
+// simulated venue, account) over synthetic bars in memory.
+func BenchmarkBacktest(b *testing.B) { benchBacktest(b, synthetic(b, 1_000_000, 11)) }
+
+// benchBacktest runs the default ema-cross backtest over bars per iteration
+// and reports bars/s and the fills of a run.
+func benchBacktest(b *testing.B, bars []market.Bar) {
 	cfg := config(b)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -177,19 +180,4 @@ func TestRealBTCUSDT(t *testing.T) {
 }
 
 // BenchmarkBacktestReal is BenchmarkBacktest on all of spot BTCUSDT-1m.
-func BenchmarkBacktestReal(b *testing.B) {
-	bars := realBars(b)
-	cfg := config(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	var fills int
-	for b.Loop() {
-		res, err := Run(context.Background(), cfg, bars)
-		if err != nil {
-			b.Fatal(err)
-		}
-		fills = res.Fills
-	}
-	b.ReportMetric(float64(len(bars))*float64(b.N)/b.Elapsed().Seconds(), "bars/s")
-	b.ReportMetric(float64(fills), "fills/run")
-}
+func BenchmarkBacktestReal(b *testing.B) { benchBacktest(b, realBars(b)) }
