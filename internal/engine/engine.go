@@ -186,7 +186,7 @@ func New(cfg Config) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("engine: %w", err)
 		}
-		st := &symState{inst: in, pos: p}
+		st := &symState{inst: in, pos: p, minSell: minSellQty(in)}
 		e.syms[in.Symbol] = st
 		e.symList = append(e.symList, st)
 	}

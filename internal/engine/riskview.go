@@ -12,6 +12,8 @@ import (
 type symState struct {
 	inst *market.Instrument
 	pos  *account.Position
+	// minSell is the smallest quantity that can be sold (see dust).
+	minSell num.Decimal
 	// last is the last price seen and lastTime when (Unix ms): a bar's close
 	// at its close time, or a point of a bar's path.
 	last     num.Decimal
@@ -41,20 +43,24 @@ func (e *Engine) mark(st *symState, price num.Decimal, t int64) {
 }
 
 // dust reports whether st's position is too small to sell: rounding and fees
-// leave such remainders on spot, and they do not make a position.
+// leave such remainders on spot, and they do not make a position. A quantity
+// below the lot's minimum or below one step (of LOT_SIZE or MARKET_LOT_SIZE)
+// rounds to nothing sellable.
 func (e *Engine) dust(st *symState) bool {
-	q := st.pos.Qty
-	if !q.IsPos() {
-		return true
+	return !st.pos.Qty.IsPos() || st.pos.Qty.Less(st.minSell)
+}
+
+// minSellQty returns the smallest quantity in that can be sold at market:
+// the largest of LOT_SIZE's minQty and step and MARKET_LOT_SIZE's step.
+func minSellQty(in *market.Instrument) num.Decimal {
+	m := num.Zero
+	if f := in.Filters.LotSize; f != nil {
+		m = num.Max(f.MinQty, f.StepSize)
 	}
-	r, err := st.inst.RoundQty(q, true)
-	if err != nil || !r.IsPos() {
-		return true
+	if f := in.Filters.MarketLotSize; f != nil {
+		m = num.Max(m, f.StepSize)
 	}
-	if f := st.inst.Filters.LotSize; f != nil && r.Less(f.MinQty) {
-		return true
-	}
-	return false
+	return m
 }
 
 // tradeBoundary notes a position opening (its totals so far) or closing (the
