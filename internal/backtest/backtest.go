@@ -12,6 +12,7 @@ import (
 	"github.com/thunes/thunes/internal/account"
 	"github.com/thunes/thunes/internal/engine"
 	"github.com/thunes/thunes/internal/market"
+	"github.com/thunes/thunes/internal/metrics"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/risk"
 	"github.com/thunes/thunes/internal/strategy"
@@ -64,8 +65,12 @@ type Result struct {
 	LedgerSHA256   string  `json:"ledger_sha256"`
 	ElapsedMs      float64 `json:"elapsed_ms"`
 	BarsPerSec     float64 `json:"bars_per_sec"`
-	// Curve is the exact daily equity, not printed in the summary.
-	Curve []engine.EquityPoint `json:"-"`
+	// Metrics are the run's performance figures (docs/metrics.md).
+	Metrics metrics.Report `json:"metrics"`
+	// Curve is the exact daily equity and Trades the closed trades; neither
+	// is printed in the summary.
+	Curve  []engine.EquityPoint `json:"-"`
+	Trades []metrics.Trade      `json:"-"`
 }
 
 // Strategies lists the strategy names New accepts.
@@ -176,10 +181,43 @@ func Run(ctx context.Context, cfg Config, bars []market.Bar) (*Result, error) {
 		ElapsedMs:      float64(elapsed.Microseconds()) / 1000,
 		Curve:          run.Curve,
 	}
+	if res.Metrics, err = report(eng, acct, run, cfg.Capital, final); err != nil {
+		return nil, err
+	}
+	res.Trades = eng.Trades()
 	if s := elapsed.Seconds(); s > 0 {
 		res.BarsPerSec = float64(run.Bars) / s
 	}
 	return res, nil
+}
+
+// report computes the run's metrics and proves they reconcile: the closed
+// trades' net PnL plus the open PnL is final − initial equity, exactly.
+func report(eng *engine.Engine, acct *account.Account, run *engine.Run, initial, final num.Decimal) (metrics.Report, error) {
+	open, err := eng.OpenPnL()
+	if err != nil {
+		return metrics.Report{}, fmt.Errorf("backtest metrics: %w", err)
+	}
+	curve := make([]metrics.Point, 0, len(run.Curve))
+	for _, p := range run.Curve {
+		if n := len(curve); n > 0 && curve[n-1].Time >= p.Time {
+			curve[n-1] = metrics.Point{Time: curve[n-1].Time, Equity: p.Equity}
+			continue
+		}
+		curve = append(curve, metrics.Point{Time: p.Time, Equity: p.Equity})
+	}
+	rep, err := metrics.Compute(metrics.Input{
+		Curve: curve, Trades: eng.Trades(), Fees: acct.FeesQuote(),
+		InitialEquity: initial, FinalEquity: final, OpenPnL: open,
+		TimeInMarketMs: min(eng.TimeInMarket(), run.Last-run.First), SpanMs: run.Last - run.First,
+	})
+	if err != nil {
+		return metrics.Report{}, fmt.Errorf("backtest metrics: %w", err)
+	}
+	if err := rep.CheckEquity(); err != nil {
+		return metrics.Report{}, fmt.Errorf("backtest metrics: %w", err)
+	}
+	return rep, nil
 }
 
 // riskStack is the risk engine of one run: in-memory journal and

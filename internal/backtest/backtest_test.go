@@ -177,6 +177,11 @@ func TestRealBTCUSDT(t *testing.T) {
 	if a.Bars != len(bars) || a.Gaps < 10 || a.Fills == 0 {
 		t.Fatalf("%+v", a)
 	}
+	// Every entry and exit pair is a trade, and the trades' net PnL with the
+	// open PnL is the change in equity (Run proves it exactly).
+	if a.Metrics.Trades == 0 || a.Metrics.Trades != len(a.Trades) || a.Metrics.Trades > a.Fills {
+		t.Fatalf("%d trades from %d fills", a.Metrics.Trades, a.Fills)
+	}
 }
 
 // BenchmarkBacktestReal is BenchmarkBacktest on all of spot BTCUSDT-1m.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/thunes/thunes/internal/account"
 	"github.com/thunes/thunes/internal/market"
+	"github.com/thunes/thunes/internal/metrics"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/order"
 	"github.com/thunes/thunes/internal/risk"
@@ -70,6 +71,9 @@ type Engine struct {
 	flatOnKill  bool
 	halted      bool // the monitor's halt has been acted on
 	band        equityBand
+	// trades are the closed trades; inMarket sums their durations (ms).
+	trades   []metrics.Trade
+	inMarket int64
 
 	now    int64
 	seq    int64
@@ -561,6 +565,7 @@ func (e *Engine) apply(rep *venue.Report) {
 		fill = &rep.Fill
 		st := e.syms[fill.Symbol]
 		wasFlat := e.dust(st)
+		realized, fees := st.pos.Realized, st.pos.FeesQuote
 		if err := e.acct.ApplyFill(fill); err != nil {
 			e.fail(fmt.Errorf("apply fill: %w", err))
 			return
@@ -568,7 +573,7 @@ func (e *Engine) apply(rep *venue.Report) {
 		e.Stats.Fills++
 		e.filled = true
 		e.writeLedger(fill)
-		e.tradeBoundary(st, wasFlat)
+		e.tradeBoundary(st, wasFlat, realized, fees, fill)
 		if fill.Side == order.Buy && (o.TakeProfit.IsPos() || o.TrailingPct.IsPos()) {
 			e.adoptExits(st, o)
 		}

@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/thunes/thunes/internal/account"
 	"github.com/thunes/thunes/internal/market"
+	"github.com/thunes/thunes/internal/metrics"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/order"
 	"github.com/thunes/thunes/internal/risk"
@@ -34,6 +35,8 @@ type symState struct {
 	// last opened, to report the closed trade's PnL.
 	realizedAtOpen num.Decimal
 	feesAtOpen     num.Decimal
+	// buyQty, buyValue, sellQty and sellValue sum the open trade's fills.
+	buyQty, buyValue, sellQty, sellValue num.Decimal
 }
 
 // mark records a price of st at t.
@@ -63,32 +66,91 @@ func minSellQty(in *market.Instrument) num.Decimal {
 	return m
 }
 
-// tradeBoundary notes a position opening (its totals so far) or closing (the
-// trade's net PnL goes to the monitor).
-func (e *Engine) tradeBoundary(st *symState, wasFlat bool) {
+// tradeBoundary notes a position opening or closing around fill f. realized
+// and fees are the position's totals before f, so the trade's figures
+// include the fill that opened it. On opening it starts a trade; every fill
+// of an open trade adds to its buys or sells; on closing the trade is
+// recorded (Trades) and its net PnL goes to the monitor.
+func (e *Engine) tradeBoundary(st *symState, wasFlat bool, realized, fees num.Decimal, f *order.Fill) {
 	flat := e.dust(st)
-	switch {
-	case wasFlat && !flat:
-		st.realizedAtOpen, st.feesAtOpen = st.pos.Realized, st.pos.FeesQuote
+	if wasFlat && !flat {
+		st.realizedAtOpen, st.feesAtOpen = realized, fees
 		st.high, st.openedAt = st.last, e.now
-	case !wasFlat && flat:
-		st.takeProfit, st.trail, st.high, st.trailStop = num.Zero, num.Zero, num.Zero, num.Zero
-		if e.monitor == nil {
-			return
-		}
-		pnl, err := st.pos.Realized.Sub(st.realizedAtOpen)
-		if err == nil {
-			var fees num.Decimal
-			if fees, err = st.pos.FeesQuote.Sub(st.feesAtOpen); err == nil {
-				pnl, err = pnl.Sub(fees)
-			}
-		}
-		if err != nil {
-			e.fail(err)
-			return
-		}
-		e.monitor.OnTradeClosed(pnl, e.now)
+		st.buyQty, st.buyValue, st.sellQty, st.sellValue = num.Zero, num.Zero, num.Zero, num.Zero
 	}
+	if !wasFlat || !flat {
+		var c num.Calc
+		v := c.Mul(f.Price, f.Qty)
+		if f.Side == order.Buy {
+			st.buyQty, st.buyValue = c.Add(st.buyQty, f.Qty), c.Add(st.buyValue, v)
+		} else {
+			st.sellQty, st.sellValue = c.Add(st.sellQty, f.Qty), c.Add(st.sellValue, v)
+		}
+		if c.Err() != nil {
+			e.fail(c.Err())
+			return
+		}
+	}
+	if wasFlat || !flat {
+		return
+	}
+	st.takeProfit, st.trail, st.high, st.trailStop = num.Zero, num.Zero, num.Zero, num.Zero
+	var c num.Calc
+	gross := c.Sub(st.pos.Realized, st.realizedAtOpen)
+	paid := c.Sub(st.pos.FeesQuote, st.feesAtOpen)
+	net := c.Sub(gross, paid)
+	t := metrics.Trade{Symbol: st.inst.Symbol, Entry: st.openedAt, Exit: e.now, Qty: st.buyQty,
+		EntryPrice: c.Div(st.buyValue, st.buyQty, 8), GrossPnL: gross, Fees: paid, NetPnL: net}
+	if st.sellQty.IsPos() {
+		t.ExitPrice = c.Div(st.sellValue, st.sellQty, 8)
+	}
+	if c.Err() != nil {
+		e.fail(c.Err())
+		return
+	}
+	e.trades = append(e.trades, t)
+	e.inMarket += e.now - st.openedAt
+	if e.monitor != nil {
+		e.monitor.OnTradeClosed(net, e.now)
+	}
+}
+
+// Trades returns the closed trades, oldest first: from the fill that made a
+// position to the fill that left only dust.
+func (e *Engine) Trades() []metrics.Trade { return e.trades }
+
+// OpenPnL returns what the positions still open changed equity by: every
+// position's unrealized PnL (dust included) plus, for trades still open,
+// what they realized minus the fees they paid. With the closed trades' net
+// PnL it adds up to final − initial equity exactly.
+func (e *Engine) OpenPnL() (num.Decimal, error) {
+	var c num.Calc
+	total := num.Zero
+	for _, st := range e.symList {
+		u, err := st.pos.Unrealized()
+		if err != nil {
+			return num.Zero, err
+		}
+		total = c.Add(total, u)
+		if !e.dust(st) {
+			total = c.Add(total, c.Sub(st.pos.Realized, st.realizedAtOpen))
+			total = c.Sub(total, c.Sub(st.pos.FeesQuote, st.feesAtOpen))
+		}
+	}
+	return total, c.Err()
+}
+
+// TimeInMarket returns how long positions were open up to now, in ms,
+// counting each closed trade and each trade still open. With several
+// symbols, overlapping trades count once each.
+func (e *Engine) TimeInMarket() int64 {
+	t := e.inMarket
+	for _, st := range e.symList {
+		if !e.dust(st) {
+			t += e.now - st.openedAt
+		}
+	}
+	return t
 }
 
 // effect says whether r opens or adds exposure (an entry) or reduces it. A
