@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/thunes/thunes/internal/sharedtest"
 )
 
 // runCLI calls run as the binary would and returns stdout, stderr and the error.
@@ -124,18 +125,11 @@ func TestBacktestBadFlags(t *testing.T) {
 	}
 }
 
-// sharedData returns ../shared/data, or skips.
+// sharedData returns ../shared/data when it holds spot BTCUSDT-1m, or skips.
 func sharedData(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("THUNES_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared")
-	}
-	data := filepath.Join(dir, "data")
-	if _, err := os.Stat(filepath.Join(data, "klines", "spot", "BTCUSDT-1m.csv.gz")); err != nil {
-		t.Skipf("real market data not found at %s (set THUNES_SHARED): %v", data, err)
-	}
-	return data
+	sharedtest.File(t, "klines", "spot", "BTCUSDT-1m.csv.gz")
+	return sharedtest.Data(t)
 }
 
 // On real Binance data: import, then backtest a window that spans the April

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thunes/thunes/internal/sharedtest"
+
 	"github.com/thunes/thunes/internal/feed"
 )
 
@@ -200,14 +202,7 @@ func TestDataUsage(t *testing.T) {
 
 // TestDataImportReal imports a real Binance file end to end.
 func TestDataImportReal(t *testing.T) {
-	shared := os.Getenv("THUNES_SHARED")
-	if shared == "" {
-		shared = filepath.Join("..", "..", "..", "shared")
-	}
-	path := filepath.Join(shared, "data", "klines", "futures-um", "FILUSDT-1m.csv.gz")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("shared market data not found (set THUNES_SHARED to the shared dir): %v", err)
-	}
+	path := sharedtest.File(t, "klines", "futures-um", "FILUSDT-1m.csv.gz")
 	cat := t.TempDir()
 	out, _, err := runThunes(t, "data", "import", "--market", "futures-um", "--data", cat, path)
 	if err != nil {

@@ -173,10 +173,6 @@ func (a *Account) Mark(symbol string, price num.Decimal) {
 	}
 }
 
-// MarkPosition sets the last price of p, one of this account's positions; it
-// is Mark without the lookup, for the engine's per-bar path.
-func (a *Account) MarkPosition(p *Position, price num.Decimal) { p.Mark = price }
-
 // ErrSellMoreThanHeld is returned when a sell fill exceeds the position.
 var ErrSellMoreThanHeld = errors.New("sell exceeds position")
 

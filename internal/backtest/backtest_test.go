@@ -2,9 +2,9 @@ package backtest
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/thunes/thunes/internal/sharedtest"
 
 	"github.com/thunes/thunes/internal/feed"
 	"github.com/thunes/thunes/internal/market"
@@ -135,14 +135,9 @@ func benchBacktest(b *testing.B, bars []market.Bar) {
 // skips.
 func realBars(tb testing.TB) []market.Bar {
 	tb.Helper()
-	dir := os.Getenv("THUNES_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared")
-	}
-	path := filepath.Join(dir, "data", "klines", "spot", "BTCUSDT-1m.csv.gz")
-	r, err := feed.Open(path)
+	r, err := feed.Open(sharedtest.File(tb, "klines", "spot", "BTCUSDT-1m.csv.gz"))
 	if err != nil {
-		tb.Skipf("real market data not available (%v); set THUNES_SHARED to the shared directory", err)
+		tb.Fatal(err)
 	}
 	defer r.Close()
 	ks, err := r.ReadAll()

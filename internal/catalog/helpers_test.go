@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/thunes/thunes/internal/sharedtest"
+
 	"github.com/thunes/thunes/internal/feed"
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
@@ -16,21 +18,8 @@ import (
 
 const jan2024 = 1704067200000 // 2024-01-01 00:00 UTC
 
-// sharedData returns the shared market data directory, from THUNES_SHARED
-// (the shared dir) or ../../../shared next to the repository, and skips the
-// test when it is absent.
-func sharedData(tb testing.TB) string {
-	tb.Helper()
-	dir := os.Getenv("THUNES_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared")
-	}
-	data := filepath.Join(dir, "data")
-	if _, err := os.Stat(filepath.Join(data, "klines")); err != nil {
-		tb.Skipf("shared market data not found at %s (set THUNES_SHARED to the shared dir): %v", data, err)
-	}
-	return data
-}
+// sharedData returns the shared market data directory, or skips.
+func sharedData(tb testing.TB) string { return sharedtest.Data(tb) }
 
 // synthBars returns n synthetic bars of interval iv from start.
 func synthBars(tb testing.TB, seed uint64, n int, iv market.Interval, start int64) []market.Bar {

@@ -709,19 +709,7 @@ func readBars(dst []market.Bar, path string, from, to int64) ([]market.Bar, erro
 			if err != nil {
 				return fmt.Errorf("row %d: %w", i, err)
 			}
-			b := &bars[i]
-			switch c {
-			case 0:
-				b.Open = d
-			case 1:
-				b.High = d
-			case 2:
-				b.Low = d
-			case 3:
-				b.Close = d
-			default:
-				b.Volume = d
-			}
+			setBarDecimal(&bars[i], c, d)
 			return nil
 		})
 		if err != nil {

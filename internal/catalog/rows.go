@@ -6,6 +6,7 @@ import (
 	"math/bits"
 
 	"github.com/thunes/thunes/internal/feed"
+	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
 )
 
@@ -149,18 +150,27 @@ func trim(coef int64, sc uint8) (int64, uint8) {
 	return coef, sc
 }
 
-func setDecimal(k *feed.Kline, c int, d num.Decimal) {
+// setBarDecimal sets OHLCV column c (0 to 4, in decimalColumns order) of b.
+func setBarDecimal(b *market.Bar, c int, d num.Decimal) {
 	switch c {
 	case 0:
-		k.Open = d
+		b.Open = d
 	case 1:
-		k.High = d
+		b.High = d
 	case 2:
-		k.Low = d
+		b.Low = d
 	case 3:
-		k.Close = d
-	case 4:
-		k.Volume = d
+		b.Close = d
+	default:
+		b.Volume = d
+	}
+}
+
+// setDecimal sets decimal column c of k, the extra columns included.
+func setDecimal(k *feed.Kline, c int, d num.Decimal) {
+	switch c {
+	case 0, 1, 2, 3, 4:
+		setBarDecimal(&k.Bar, c, d)
 	case 5:
 		k.QuoteVolume, k.HasExtra = d, true
 	case 6:

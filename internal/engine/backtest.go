@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/thunes/thunes/internal/account"
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/risk"
@@ -54,7 +53,6 @@ type cursor struct {
 	ivMs int64
 	prev int64
 	pos  int // index in the engine's per-symbol float state
-	p    *account.Position
 	st   *symState
 	feed risk.PriceFeed
 }
@@ -88,7 +86,7 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 			pos = len(syms)
 			syms[s.Symbol] = pos
 		}
-		curs = append(curs, &cursor{s: s, vi: vi, pos: pos, ivMs: int64(s.Interval), p: e.acct.Position(s.Symbol), st: e.syms[s.Symbol]})
+		curs = append(curs, &cursor{s: s, vi: vi, pos: pos, ivMs: int64(s.Interval), st: e.syms[s.Symbol]})
 	}
 	if len(curs) == 0 {
 		return nil, fmt.Errorf("backtest: no bars")
@@ -225,7 +223,7 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		}
 		// The monitor sees every mark that could matter: a new peak or an
 		// equity near a limit (the float estimate decides, with margin).
-		if e.monitor != nil && !c.p.Qty.IsZero() && e.band.near(eqF) {
+		if e.monitor != nil && !c.st.pos.Qty.IsZero() && e.band.near(eqF) {
 			e.watch()
 		}
 		e.strat.OnBar(e, strategy.BarEvent{Symbol: c.s.Symbol, Interval: c.s.Interval, Bar: bar})

@@ -7,23 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/thunes/thunes/internal/sharedtest"
 )
 
-// sharedData returns the shared market data directory, from THUNES_SHARED
-// (the shared dir) or ../../../shared next to the repository, and skips the
-// test when it is absent.
-func sharedData(tb testing.TB) string {
-	tb.Helper()
-	dir := os.Getenv("THUNES_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared")
-	}
-	data := filepath.Join(dir, "data")
-	if _, err := os.Stat(filepath.Join(data, "klines")); err != nil {
-		tb.Skipf("shared market data not found at %s (set THUNES_SHARED to the shared dir): %v", data, err)
-	}
-	return data
-}
+// sharedData returns the shared market data directory, or skips.
+func sharedData(tb testing.TB) string { return sharedtest.Data(tb) }
 
 func gzBytes(tb testing.TB, data []byte) []byte {
 	tb.Helper()
