@@ -28,8 +28,9 @@ type buyFill struct {
 }
 
 type sample struct {
-	time   int64
-	equity float64
+	time     int64
+	equity   float64
+	position float64 // value of the position held, in USDT
 }
 
 func (s *reckless) Name() string                         { return "reckless" }
@@ -37,7 +38,8 @@ func (s *reckless) Start(strategy.Context) error         { return nil }
 func (s *reckless) OnGap(strategy.Context, strategy.Gap) {}
 
 func (s *reckless) OnBar(ctx strategy.Context, ev strategy.BarEvent) {
-	s.equity = append(s.equity, sample{ctx.Now(), ctx.Equity().Float64()})
+	s.equity = append(s.equity, sample{ctx.Now(), ctx.Equity().Float64(),
+		ctx.Position(s.sym).Float64() * ev.Bar.Close.Float64()})
 	if ctx.Position(s.sym).Float64()*ev.Bar.Close.Float64() > 5 {
 		return // holding; the reckless never sells
 	}
@@ -150,6 +152,13 @@ func TestRecklessStrategyIsContained(t *testing.T) {
 			if f.time > cd[0] && f.time < cd[1] {
 				t.Fatalf("entry filled at %d inside a cool-down %d–%d", f.time, cd[0], cd[1])
 			}
+		}
+	}
+	// A halt closes the positions: from the bar after the halt on, nothing
+	// but dust is held.
+	for _, p := range s.equity {
+		if p.time > haltAt+2*60_000 && p.position > 5 {
+			t.Fatalf("holding %.2f USDT at %d, after the drawdown halt at %d", p.position, p.time, haltAt)
 		}
 	}
 	if len(coolDowns) == 0 {
