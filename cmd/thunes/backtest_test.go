@@ -154,3 +154,35 @@ func TestRealDataBacktest(t *testing.T) {
 		t.Fatalf("1h bars aggregated from 1m: %d", h.Bars)
 	}
 }
+
+func TestStrategiesCommand(t *testing.T) {
+	out, _, err := runCLI(t, "strategies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ema-cross — trend", "rsi-reversion", "bollinger-breakout", "donchian-breakout", "grid", "dca", "slow  ", "[2, 5000] bars, whole"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("strategies output lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = runCLI(t, "strategies", "--json", "grid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var specs []struct {
+		Name   string
+		Params []struct {
+			Name    string
+			Default float64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &specs); err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != 1 || specs[0].Name != "grid" || len(specs[0].Params) != 4 || specs[0].Params[0].Name != "levels" {
+		t.Fatalf("strategies --json grid: %+v", specs)
+	}
+	if _, _, err := runCLI(t, "strategies", "nope"); err == nil || !strings.Contains(err.Error(), "valid: bollinger-breakout") {
+		t.Fatalf("unknown strategy: %v", err)
+	}
+}

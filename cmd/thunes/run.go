@@ -47,6 +47,7 @@ func commands() []command {
 		{"version", "print the version", runVersion},
 		{"data", "import and list market data (data import, data ls)", runData},
 		{"backtest", "run a strategy over historical or synthetic bars", runBacktest},
+		{"strategies", "list the built-in strategies and their parameters", runStrategies},
 		{"kill", "trip, reset or show the kill-switch (kill --reason, --reset, --status)", runKill},
 	}
 }

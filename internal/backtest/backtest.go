@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/thunes/thunes/internal/account"
@@ -73,32 +72,14 @@ type Result struct {
 	Trades []metrics.Trade      `json:"-"`
 }
 
-// Strategies lists the strategy names New accepts.
-func Strategies() []string { return []string{"ema-cross"} }
+// Strategies lists the strategy names NewStrategy accepts.
+func Strategies() []string { return strategy.Names() }
 
-// NewStrategy builds the named strategy for symbol with params (name →
-// value); unknown names or parameters are errors that list what is valid.
+// NewStrategy builds the named built-in strategy for symbol with params
+// (name → value, missing ones at their defaults); unknown names, unknown
+// parameters and values out of range are errors that list what is valid.
 func NewStrategy(name, symbol string, params map[string]float64) (strategy.Strategy, error) {
-	switch name {
-	case "ema-cross":
-		p := strategy.DefaultEMACrossParams()
-		for k, v := range params {
-			switch k {
-			case "fast":
-				p.Fast = int(v)
-			case "slow":
-				p.Slow = int(v)
-			case "stop":
-				p.StopPct = v
-			case "risk":
-				p.RiskPct = v
-			default:
-				return nil, fmt.Errorf("ema-cross has no parameter %q (valid: fast, slow, stop, risk)", k)
-			}
-		}
-		return strategy.NewEMACross(symbol, p)
-	}
-	return nil, fmt.Errorf("unknown strategy %q (valid: %s)", name, strings.Join(Strategies(), ", "))
+	return strategy.New(name, symbol, params)
 }
 
 // Run backtests cfg over bars (one symbol, one interval, oldest first). The

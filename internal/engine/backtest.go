@@ -136,6 +136,10 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		return nil, fmt.Errorf("backtest: start %s: %w", e.strat.Name(), err)
 	}
 	run.Curve = append(run.Curve, EquityPoint{first, e.acct.Initial()})
+	timer, nextTimer, err := e.timer(first)
+	if err != nil {
+		return nil, err
+	}
 	peak, maxDD := 0.0, 0.0
 	day := int64(-1) // the UTC day of the last close seen
 	fills := -1
@@ -155,6 +159,13 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		}
 		if c == nil {
 			break
+		}
+		// Timers due by the last close fire once every bar closing then has
+		// been seen.
+		if timer != nil && nextTimer <= e.now && closeAt > e.now {
+			if nextTimer, err = e.fire(timer, nextTimer); err != nil {
+				return nil, err
+			}
 		}
 		bar := &c.s.Bars[c.i]
 		if c.i > 0 && bar.Time != c.s.Interval.Next(c.prev) {
@@ -236,6 +247,11 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("backtest: %w", err)
 			}
+		}
+	}
+	if timer != nil && nextTimer <= e.now {
+		if _, err := e.fire(timer, nextTimer); err != nil {
+			return nil, err
 		}
 	}
 	eq, err := e.acct.Equity()

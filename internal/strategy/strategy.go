@@ -30,6 +30,11 @@ type Context interface {
 	Submit(r order.Request) (*order.Order, error)
 	// Cancel asks the venue to cancel o; the outcome arrives in OnOrder.
 	Cancel(o *order.Order) error
+	// Exit sells qty of symbol at market, the whole position when qty is
+	// zero, after canceling the working sells that lock it (the engine's
+	// protective stop among them). The engine covers what is left with a
+	// stop at the price the entry declared.
+	Exit(symbol string, qty num.Decimal) (*order.Order, error)
 }
 
 // BarEvent is a closed bar of one symbol.
@@ -64,4 +69,14 @@ type Strategy interface {
 	OnOrder(ctx Context, o *order.Order, fill *order.Fill)
 	// OnGap runs when the data has a hole, before the first bar after it.
 	OnGap(ctx Context, g Gap)
+}
+
+// Timer is a strategy that also acts on the clock. OnTimer runs at each
+// multiple of Every milliseconds since the Unix epoch, once every bar closing
+// at or before that instant has been seen; in a backtest it runs at the first
+// bar close at or after it, with at the last multiple reached. A hole in the
+// data makes it run once, not once per missed period.
+type Timer interface {
+	Every() int64
+	OnTimer(ctx Context, at int64)
 }

@@ -1,0 +1,76 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/order"
+	"github.com/thunes/thunes/internal/strategy"
+)
+
+// Exit implements strategy.Context: it sells qty of symbol at market, or the
+// whole position when qty is zero, after canceling the working sell orders
+// that lock the base asset (the engine's protective stop among them). What is
+// left of the position is covered again by a stop at its declared price
+// once the strategy's callback returns.
+func (e *Engine) Exit(symbol string, qty num.Decimal) (*order.Order, error) {
+	st := e.syms[symbol]
+	if st == nil {
+		return nil, fmt.Errorf("exit: unknown symbol %q", symbol)
+	}
+	if e.venue == nil {
+		return nil, errors.New("exit: engine has no venue")
+	}
+	if qty.IsNeg() {
+		return nil, fmt.Errorf("exit %s: quantity %s is negative", symbol, qty)
+	}
+	if e.dust(st) {
+		return nil, fmt.Errorf("exit %s: no position to sell", symbol)
+	}
+	want := st.pos.Qty
+	if qty.IsPos() && qty.Less(want) {
+		want = qty
+	}
+	q, err := st.inst.RoundQty(want, true)
+	if err != nil {
+		return nil, fmt.Errorf("exit %s: %w", symbol, err)
+	}
+	if !q.IsPos() {
+		return nil, fmt.Errorf("exit %s: %s rounds to nothing at the lot step", symbol, want)
+	}
+	for _, o := range e.open {
+		if o.Symbol == symbol && o.Side == order.Sell && !o.Status.Terminal() {
+			e.venue.Cancel(e.now, o.Symbol, o.ClientID)
+		}
+	}
+	e.changed = true
+	return e.submit(order.Request{Symbol: symbol, Side: order.Sell, Type: order.Market, Quantity: q}, false)
+}
+
+// timer returns the strategy's timer, if it has one, and when it first falls
+// due after first (Unix ms): the next multiple of its period.
+func (e *Engine) timer(first int64) (strategy.Timer, int64, error) {
+	t, ok := e.strat.(strategy.Timer)
+	if !ok {
+		return nil, 0, nil
+	}
+	every := t.Every()
+	if every <= 0 {
+		return nil, 0, fmt.Errorf("engine: %s asks for a timer every %d ms; the period must be positive", e.strat.Name(), every)
+	}
+	return t, (first/every + 1) * every, nil
+}
+
+// fire runs the timer due at due, once however many periods the data skipped,
+// with the clock at the last close, and returns when it next falls due.
+func (e *Engine) fire(t strategy.Timer, due int64) (int64, error) {
+	every := t.Every()
+	t.OnTimer(e, due+(e.now-due)/every*every)
+	e.drain()
+	e.protect()
+	if e.err != nil {
+		return 0, fmt.Errorf("backtest at %d: %w", e.now, e.err)
+	}
+	return (e.now/every + 1) * every, nil
+}

@@ -1,0 +1,237 @@
+package strategy
+
+import (
+	"fmt"
+
+	"github.com/thunes/thunes/internal/indicator"
+	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/order"
+)
+
+// positionParams are the parameters of every long-only signal strategy.
+func positionParams() []Param {
+	return []Param{stopParam, riskParam, takeProfitParam, trailParam}
+}
+
+// RSIReversion buys a dip: when the RSI of closes leaves the oversold zone
+// (it was below oversold on the previous bar and is at or above it now), and
+// sells when the RSI reaches exit. A hole in the data restarts the RSI.
+type RSIReversion struct {
+	long
+	period           int
+	oversold, exitAt float64
+	rsi              *indicator.RSI
+	prev             float64
+	last             num.Decimal
+}
+
+func rsiReversionSpec() *Spec {
+	return &Spec{
+		Name:    "rsi-reversion",
+		Summary: "mean reversion: buys when the RSI climbs back out of the oversold zone, sells when it reaches the exit level",
+		Params: append([]Param{
+			{Name: "period", Default: 14, Min: 2, Max: 500, Integer: true, Unit: "bars", Desc: "RSI length (Wilder)"},
+			{Name: "oversold", Default: 30, Min: 1, Max: 50, Desc: "RSI level whose upward crossing is the entry"},
+			{Name: "exit", Default: 55, Min: 10, Max: 99, Desc: "RSI level at or above which the position is sold; above oversold"},
+		}, positionParams()...),
+		build: func(symbol string, v Values) (Strategy, error) {
+			if v["exit"] <= v["oversold"] {
+				return nil, fmt.Errorf("rsi-reversion: exit=%v must be above oversold=%v", v["exit"], v["oversold"])
+			}
+			l, err := newLong("rsi-reversion", symbol, v)
+			if err != nil {
+				return nil, err
+			}
+			s := &RSIReversion{long: l, period: v.Int("period"), oversold: v["oversold"], exitAt: v["exit"]}
+			return s, s.reset()
+		},
+	}
+}
+
+func (s *RSIReversion) reset() (err error) {
+	s.rsi, err = indicator.NewRSI(s.period)
+	s.prev = 0
+	return err
+}
+
+// Name implements Strategy.
+func (s *RSIReversion) Name() string { return "rsi-reversion" }
+
+// Start implements Strategy.
+func (s *RSIReversion) Start(ctx Context) error { return s.start(ctx, s.Name()) }
+
+// OnGap implements Strategy.
+func (s *RSIReversion) OnGap(ctx Context, g Gap) {
+	if g.Symbol == s.symbol {
+		_ = s.reset()
+	}
+}
+
+// OnOrder implements Strategy.
+func (s *RSIReversion) OnOrder(ctx Context, o *order.Order, f *order.Fill) { s.onOrder(o) }
+
+// OnBar implements Strategy.
+func (s *RSIReversion) OnBar(ctx Context, ev BarEvent) {
+	if ev.Symbol != s.symbol {
+		return
+	}
+	s.last = ev.Bar.Close
+	r := s.rsi.Update(ev.Bar.Close.Float64())
+	if !s.rsi.Ready() {
+		return
+	}
+	prev := s.prev
+	s.prev = r
+	entry, exit := prev < s.oversold && r >= s.oversold, r >= s.exitAt
+	if s.busy() || prev == 0 || !entry && !exit {
+		return
+	}
+	switch in := s.holding(ctx, s.last); {
+	case !in && entry:
+		s.buy(ctx, ev.Bar.Close)
+	case in && exit:
+		s.sell(ctx)
+	}
+}
+
+// BollingerBreakout follows a breakout: it buys when a close ends above the
+// upper Bollinger band and sells when a close ends below the middle band.
+type BollingerBreakout struct {
+	long
+	period int
+	k      float64
+	bb     *indicator.Bollinger
+}
+
+func bollingerSpec() *Spec {
+	return &Spec{
+		Name:    "bollinger-breakout",
+		Summary: "breakout: buys a close above the upper Bollinger band, sells a close below the middle band",
+		Params: append([]Param{
+			{Name: "period", Default: 20, Min: 2, Max: 1000, Integer: true, Unit: "bars", Desc: "length of the moving average and deviation"},
+			{Name: "k", Default: 2, Min: 0.1, Max: 10, Unit: "σ", Desc: "band width in standard deviations"},
+		}, positionParams()...),
+		build: func(symbol string, v Values) (Strategy, error) {
+			l, err := newLong("bollinger-breakout", symbol, v)
+			if err != nil {
+				return nil, err
+			}
+			s := &BollingerBreakout{long: l, period: v.Int("period"), k: v["k"]}
+			return s, s.reset()
+		},
+	}
+}
+
+func (s *BollingerBreakout) reset() (err error) {
+	s.bb, err = indicator.NewBollinger(s.period, s.k)
+	return err
+}
+
+// Name implements Strategy.
+func (s *BollingerBreakout) Name() string { return "bollinger-breakout" }
+
+// Start implements Strategy.
+func (s *BollingerBreakout) Start(ctx Context) error { return s.start(ctx, s.Name()) }
+
+// OnGap implements Strategy.
+func (s *BollingerBreakout) OnGap(ctx Context, g Gap) {
+	if g.Symbol == s.symbol {
+		_ = s.reset()
+	}
+}
+
+// OnOrder implements Strategy.
+func (s *BollingerBreakout) OnOrder(ctx Context, o *order.Order, f *order.Fill) { s.onOrder(o) }
+
+// OnBar implements Strategy.
+func (s *BollingerBreakout) OnBar(ctx Context, ev BarEvent) {
+	if ev.Symbol != s.symbol {
+		return
+	}
+	c := ev.Bar.Close.Float64()
+	upper, middle, _ := s.bb.Update(c)
+	if !s.bb.Ready() || s.busy() {
+		return
+	}
+	switch in := s.holding(ctx, ev.Bar.Close); {
+	case !in && c > upper:
+		s.buy(ctx, ev.Bar.Close)
+	case in && c < middle:
+		s.sell(ctx)
+	}
+}
+
+// DonchianBreakout is the turtle rule: it buys when a close ends above the
+// highest high of the previous entry bars and sells when a close ends below
+// the lowest low of the previous exit bars.
+type DonchianBreakout struct {
+	long
+	entryN, exitN int
+	in, out       *indicator.Donchian
+}
+
+func donchianSpec() *Spec {
+	return &Spec{
+		Name:    "donchian-breakout",
+		Summary: "breakout: buys a close above the highest high of the previous entry bars, sells a close below the lowest low of the previous exit bars",
+		Params: append([]Param{
+			{Name: "entry", Default: 20, Min: 2, Max: 5000, Integer: true, Unit: "bars", Desc: "channel length of the entry (highest high)"},
+			{Name: "exit", Default: 10, Min: 2, Max: 5000, Integer: true, Unit: "bars", Desc: "channel length of the exit (lowest low)"},
+		}, positionParams()...),
+		build: func(symbol string, v Values) (Strategy, error) {
+			l, err := newLong("donchian-breakout", symbol, v)
+			if err != nil {
+				return nil, err
+			}
+			s := &DonchianBreakout{long: l, entryN: v.Int("entry"), exitN: v.Int("exit")}
+			return s, s.reset()
+		},
+	}
+}
+
+func (s *DonchianBreakout) reset() (err error) {
+	if s.in, err = indicator.NewDonchian(s.entryN); err != nil {
+		return err
+	}
+	s.out, err = indicator.NewDonchian(s.exitN)
+	return err
+}
+
+// Name implements Strategy.
+func (s *DonchianBreakout) Name() string { return "donchian-breakout" }
+
+// Start implements Strategy.
+func (s *DonchianBreakout) Start(ctx Context) error { return s.start(ctx, s.Name()) }
+
+// OnGap implements Strategy.
+func (s *DonchianBreakout) OnGap(ctx Context, g Gap) {
+	if g.Symbol == s.symbol {
+		_ = s.reset()
+	}
+}
+
+// OnOrder implements Strategy.
+func (s *DonchianBreakout) OnOrder(ctx Context, o *order.Order, f *order.Fill) { s.onOrder(o) }
+
+// OnBar implements Strategy.
+func (s *DonchianBreakout) OnBar(ctx Context, ev BarEvent) {
+	if ev.Symbol != s.symbol {
+		return
+	}
+	b := ev.Bar
+	c := b.Close.Float64()
+	// The channels of the previous bars, read before this bar joins them.
+	ready := s.in.Ready() && s.out.Ready()
+	hi, lo := s.in.Upper(), s.out.Lower()
+	s.in.Update(b.High.Float64(), b.Low.Float64())
+	s.out.Update(b.High.Float64(), b.Low.Float64())
+	if !ready || s.busy() {
+		return
+	}
+	switch in := s.holding(ctx, b.Close); {
+	case !in && c > hi:
+		s.buy(ctx, b.Close)
+	case in && c < lo:
+		s.sell(ctx)
+	}
+}
