@@ -48,6 +48,7 @@ func commands() []command {
 		{"data", "import and list market data (data import, data ls)", runData},
 		{"backtest", "run a strategy over historical or synthetic bars", runBacktest},
 		{"strategies", "list the built-in strategies and their parameters", runStrategies},
+		{"optimize", "search a strategy's parameters with backtests (grid, random, walk-forward)", runOptimize},
 		{"kill", "trip, reset or show the kill-switch (kill --reason, --reset, --status)", runKill},
 	}
 }
