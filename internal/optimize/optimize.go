@@ -257,8 +257,8 @@ type Row struct {
 	Trades         int    `json:"trades"`
 	WinRate        Float  `json:"win_rate"`
 	ProfitFactor   Float  `json:"profit_factor"`
-	Fees           string  `json:"fees"`
-	FinalEquity    string  `json:"final_equity"`
+	Fees           string `json:"fees"`
+	FinalEquity    string `json:"final_equity"`
 	// Err says why the set could not run (a rule between parameters).
 	Err string `json:"error,omitempty"`
 }
@@ -287,9 +287,9 @@ type Result struct {
 	Folds []Fold `json:"folds,omitempty"`
 	// ISMean and OOSMean are the mean scores of the folds' best sets in
 	// and out of sample; Efficiency is OOSMean/ISMean.
-	ISMean     Float `json:"is_mean,omitempty"`
-	OOSMean    Float `json:"oos_mean,omitempty"`
-	Efficiency Float `json:"efficiency,omitempty"`
+	ISMean     Float   `json:"is_mean,omitempty"`
+	OOSMean    Float   `json:"oos_mean,omitempty"`
+	Efficiency Float   `json:"efficiency,omitempty"`
 	Backtests  int     `json:"backtests"`
 	ElapsedMs  float64 `json:"elapsed_ms"`
 }
