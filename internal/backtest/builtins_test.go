@@ -250,8 +250,14 @@ func (p *peekBuyer) OnBar(ctx strategy.Context, ev strategy.BarEvent) {
 	}
 }
 
+// BenchmarkBuiltins runs every built-in end to end on a single core: on
+// 200 000 synthetic minutes, and on all of real spot BTCUSDT-1m.
 func BenchmarkBuiltins(b *testing.B) {
-	bars := synthetic(b, 200_000, 5)
+	b.Run("synthetic", func(b *testing.B) { benchBuiltins(b, synthetic(b, 200_000, 5)) })
+	b.Run("BTCUSDT-1m", func(b *testing.B) { benchBuiltins(b, realBars(b)) })
+}
+
+func benchBuiltins(b *testing.B, bars []market.Bar) {
 	for _, name := range strategy.Names() {
 		b.Run(name, func(b *testing.B) {
 			cfg := config(b)

@@ -27,6 +27,7 @@ type DCA struct {
 	pending  *order.Order
 	exiting  bool
 	hasPrice bool
+	held     heldCache
 }
 
 func dcaSpec() *Spec {
@@ -102,7 +103,7 @@ func (s *DCA) OnBar(ctx Context, ev BarEvent) {
 	if s.pending != nil || s.qty == 0 {
 		return
 	}
-	if !holding(ctx, s.symbol, s.last) {
+	if !s.held.check(ctx, s.symbol, s.last) {
 		// Stopped out, or what is left is dust: a new cycle.
 		s.restart()
 		return

@@ -26,6 +26,7 @@ type Grid struct {
 	exit                   *order.Order
 	exitLevel              int
 	recenter               bool
+	sellable               heldCache
 }
 
 func gridSpec() *Spec {
@@ -75,7 +76,7 @@ func (s *Grid) OnBar(ctx Context, ev BarEvent) {
 	case s.center.IsZero():
 		s.place(ctx, ev.Bar.Close)
 		return
-	case held && !holding(ctx, s.symbol, s.last) && s.exit == nil:
+	case held && !s.sellable.check(ctx, s.symbol, s.last) && s.exit == nil:
 		// The engine's stop closed the position: start again around the
 		// price once the resting buys are gone.
 		clear(s.lots)

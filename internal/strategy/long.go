@@ -78,22 +78,29 @@ type long struct {
 	// the trailing distance in percent (zero: none).
 	stopF, tpF, trail num.Decimal
 	pending           *order.Order
-	// dust is the last position found too small to sell, so that a flat
-	// strategy tells it from a position with one comparison per bar.
-	dust num.Decimal
+	held              heldCache
 }
 
 // holding reports whether the position is large enough to sell.
-func (l *long) holding(ctx Context, last num.Decimal) bool {
-	q := ctx.Position(l.symbol)
-	if q.Equal(l.dust) {
-		return false
+func (l *long) holding(ctx Context, last num.Decimal) bool { return l.held.check(ctx, l.symbol, last) }
+
+// heldCache answers holding for a position quantity once: the answer is
+// worked out again when the quantity changes, so a strategy asking on every
+// bar pays one comparison. (Only a price fall of more than 99% could turn a
+// sellable position into one under the minimum notional meanwhile.)
+type heldCache struct {
+	q     num.Decimal
+	held  bool
+	valid bool
+}
+
+func (c *heldCache) check(ctx Context, symbol string, last num.Decimal) bool {
+	q := ctx.Position(symbol)
+	if c.valid && q.Equal(c.q) {
+		return c.held
 	}
-	h := holding(ctx, l.symbol, last)
-	if !h {
-		l.dust = q
-	}
-	return h
+	c.q, c.held, c.valid = q, holding(ctx, symbol, last), true
+	return c.held
 }
 
 // newLong reads the shared parameters stop, risk, take_profit and trail.

@@ -95,12 +95,14 @@ func (s *RSIReversion) OnBar(ctx Context, ev BarEvent) {
 }
 
 // BollingerBreakout follows a breakout: it buys when a close ends above the
-// upper Bollinger band and sells when a close ends below the middle band.
+// upper Bollinger band after one that did not, and sells when a close ends
+// below the middle band.
 type BollingerBreakout struct {
 	long
 	period int
 	k      float64
 	bb     *indicator.Bollinger
+	above  bool
 }
 
 func bollingerSpec() *Spec {
@@ -124,6 +126,7 @@ func bollingerSpec() *Spec {
 
 func (s *BollingerBreakout) reset() (err error) {
 	s.bb, err = indicator.NewBollinger(s.period, s.k)
+	s.above = true // no breakout until a close was inside the band
 	return err
 }
 
@@ -150,11 +153,19 @@ func (s *BollingerBreakout) OnBar(ctx Context, ev BarEvent) {
 	}
 	c := ev.Bar.Close.Float64()
 	upper, middle, _ := s.bb.Update(c)
-	if !s.bb.Ready() || s.busy() {
+	if !s.bb.Ready() {
+		return
+	}
+	// A breakout is the first close above the band: a refused entry is not
+	// chased on the bars after it.
+	above := c > upper
+	entry := above && !s.above
+	s.above = above
+	if s.busy() || !entry && !(c < middle) {
 		return
 	}
 	switch in := s.holding(ctx, ev.Bar.Close); {
-	case !in && c > upper:
+	case !in && entry:
 		s.buy(ctx, ev.Bar.Close)
 	case in && c < middle:
 		s.sell(ctx)
@@ -162,12 +173,13 @@ func (s *BollingerBreakout) OnBar(ctx Context, ev BarEvent) {
 }
 
 // DonchianBreakout is the turtle rule: it buys when a close ends above the
-// highest high of the previous entry bars and sells when a close ends below
-// the lowest low of the previous exit bars.
+// highest high of the previous entry bars after one that did not, and sells
+// when a close ends below the lowest low of the previous exit bars.
 type DonchianBreakout struct {
 	long
 	entryN, exitN int
 	in, out       *indicator.Donchian
+	above         bool
 }
 
 func donchianSpec() *Spec {
@@ -190,6 +202,7 @@ func donchianSpec() *Spec {
 }
 
 func (s *DonchianBreakout) reset() (err error) {
+	s.above = true // no breakout until a close was inside the channel
 	if s.in, err = indicator.NewDonchian(s.entryN); err != nil {
 		return err
 	}
@@ -225,11 +238,17 @@ func (s *DonchianBreakout) OnBar(ctx Context, ev BarEvent) {
 	hi, lo := s.in.Upper(), s.out.Lower()
 	s.in.Update(b.High.Float64(), b.Low.Float64())
 	s.out.Update(b.High.Float64(), b.Low.Float64())
-	if !ready || s.busy() {
+	if !ready {
+		return
+	}
+	above := c > hi
+	entry := above && !s.above
+	s.above = above
+	if s.busy() || !entry && !(c < lo) {
 		return
 	}
 	switch in := s.holding(ctx, b.Close); {
-	case !in && c > hi:
+	case !in && entry:
 		s.buy(ctx, b.Close)
 	case in && c < lo:
 		s.sell(ctx)
