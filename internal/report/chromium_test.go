@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/thunes/thunes/internal/backtest"
+	"github.com/thunes/thunes/internal/feed"
 	"github.com/thunes/thunes/internal/market"
 )
 
@@ -130,7 +131,11 @@ func TestReportInChromium(t *testing.T) {
 	}
 	p := render(t, filepath.Join(dir, HTMLFile))
 	curve := len(Curve(res.Curve))
-	p.check(t, map[string]int{"equity": curve, "drawdown": curve, "price": MaxBuckets, "markers": 2 * len(res.Trades)})
+	buckets := len(Buckets(bars, market.Minute1, MaxBuckets))
+	if buckets < MaxBuckets*9/10 {
+		t.Fatalf("a year of minutes in %d buckets", buckets)
+	}
+	p.check(t, map[string]int{"equity": curve, "drawdown": curve, "price": buckets, "markers": 2 * len(res.Trades)})
 	if strings.Contains(p.dom, `id="no-trades"`) {
 		t.Error("a run with trades says it has none")
 	}
@@ -153,6 +158,15 @@ func TestReportInChromiumEdgeCases(t *testing.T) {
 	if len(res.Trades) != 0 || len(bars) != 1 {
 		t.Fatalf("%d trades on %d bars", len(res.Trades), len(bars))
 	}
+	holed, err := feed.Synthetic(feed.SyntheticConfig{Seed: 4, Bars: 40_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	holed = append(holed[:10_000], holed[30_000:]...)
+	holedRes := runBars(t, holed)
+	if holedRes.Gaps != 1 {
+		t.Fatalf("%d gaps", holedRes.Gaps)
+	}
 	tampered, tbars := runBacktest(t, 20_000, 3)
 	tampered.Symbol = `</script><script>document.body.setAttribute("data-status","pwned")</script>`
 	tampered.Strategy = `<img src=x onerror="throw 1">`
@@ -166,6 +180,8 @@ func TestReportInChromiumEdgeCases(t *testing.T) {
 		{"one bar", res, bars, map[string]int{"equity": 2, "drawdown": 2, "price": 1, "markers": 0}, []string{"No trades"}},
 		{"empty result", &backtest.Result{Strategy: "none"}, nil, map[string]int{"equity": 0, "drawdown": 0, "price": 0, "markers": 0},
 			[]string{"No trades", "No equity points", "No price data", "too short for monthly returns"}},
+		{"a gap", holedRes, holed, map[string]int{"equity": len(Curve(holedRes.Curve)), "drawdown": len(Curve(holedRes.Curve)),
+			"price": len(Buckets(holed, market.Minute1, MaxBuckets)), "markers": 2 * len(holedRes.Trades)}, nil},
 		{"tampered names", tampered, tbars, map[string]int{"equity": -1, "drawdown": -1, "price": -1, "markers": 2 * len(tampered.Trades)},
 			[]string{"&lt;img src=x"}},
 	}

@@ -27,18 +27,19 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		if r == nil {
 			return ""
 		}
+		if math.Abs(*r) < 0.005 { // no "-0.00%"
+			return "0.00%"
+		}
 		return fmt.Sprintf("%+.2f%%", *r)
 	},
 	"sign": func(r *float64) string {
 		switch {
-		case r == nil:
+		case r == nil || math.Abs(*r) < 0.005:
 			return ""
 		case *r > 0:
 			return "pos"
-		case *r < 0:
-			return "neg"
 		}
-		return ""
+		return "neg"
 	},
 }).Parse(pageSource))
 
@@ -48,7 +49,7 @@ type chartData struct {
 	Symbol   string       `json:"symbol"`
 	Equity   [][2]float64 `json:"equity"`   // time, equity
 	Drawdown [][2]float64 `json:"drawdown"` // time, drawdown in percent (≥ 0)
-	Price    [][5]float64 `json:"price"`    // bucket start, open, high, low, close
+	Price    [][6]float64 `json:"price"`    // bucket start, open, high, low, close, 1 after a gap
 	Trades   [][5]float64 `json:"trades"`   // entry time, exit time, entry price, exit price, net pnl
 }
 
@@ -65,11 +66,15 @@ type pageView struct {
 // elsewhere. bars may be empty.
 func WriteHTML(w io.Writer, res *backtest.Result, bars []market.Bar) error {
 	curve := Curve(res.Curve)
+	iv, err := market.ParseInterval(res.Interval)
+	if err != nil {
+		iv = 0 // an unknown interval: no gaps are marked
+	}
 	d := chartData{
 		Symbol:   res.Symbol,
 		Equity:   make([][2]float64, len(curve)),
 		Drawdown: make([][2]float64, len(curve)),
-		Price:    Buckets(bars, MaxBuckets),
+		Price:    Buckets(bars, iv, MaxBuckets),
 		Trades:   make([][5]float64, len(res.Trades)),
 	}
 	for i, p := range curve {
@@ -82,7 +87,7 @@ func WriteHTML(w io.Writer, res *backtest.Result, bars []market.Bar) error {
 	}
 	// encoding/json writes <, > and & as \u003c, \u003e and \u0026, so no
 	// string in the data can close the script element that holds it.
-	js, err := json.Marshal(d)
+	js, err := json.Marshal(&d)
 	if err != nil {
 		return fmt.Errorf("chart data: %w", err)
 	}
@@ -96,28 +101,52 @@ func WriteHTML(w io.Writer, res *backtest.Result, bars []market.Bar) error {
 	return page.Execute(w, v)
 }
 
-// Buckets groups bars (oldest first) into at most max buckets of
-// consecutive bars, each [start time, open, high, low, close] with the
-// highest high and lowest low of its bars. With max bars or fewer, every bar
-// is its own bucket.
-func Buckets(bars []market.Bar, max int) [][5]float64 {
-	n := len(bars)
-	k := min(n, max)
-	out := make([][5]float64, 0, k)
-	for b := range k {
-		lo, hi := b*n/k, (b+1)*n/k
-		first := &bars[lo]
-		high, low := first.High, first.Low
-		for i := lo + 1; i < hi; i++ {
-			if bars[i].High.Cmp(high) > 0 {
-				high = bars[i].High
-			}
-			if bars[i].Low.Cmp(low) < 0 {
-				low = bars[i].Low
-			}
-		}
-		out = append(out, [5]float64{float64(first.Time), first.Open.Float64(), high.Float64(), low.Float64(), bars[hi-1].Close.Float64()})
+// Buckets groups bars (oldest first, of interval iv) into at most max
+// buckets of equal time span, each [start time, open, high, low, close, gap]
+// with the open of its first bar, the highest high and lowest low of its
+// bars and the close of its last bar. gap is 1 when bars are missing right
+// before the bucket (by iv's rule; iv 0 never sees a gap), so a chart can
+// break its line there instead of drawing across the hole; a hole shorter
+// than a bucket disappears inside it. When the bars span max intervals or
+// fewer, every bar is its own bucket.
+func Buckets(bars []market.Bar, iv market.Interval, max int) [][6]float64 {
+	if len(bars) == 0 || max < 1 {
+		return nil
 	}
+	first := bars[0].Time
+	span := bars[len(bars)-1].Time - first + 1
+	width := (span + int64(max) - 1) / int64(max)
+	out := make([][6]float64, 0, min(len(bars), max))
+	high, low := bars[0].High, bars[0].Low
+	cur := int64(-1)
+	flush := func(last *market.Bar) {
+		if n := len(out); n > 0 {
+			out[n-1][2], out[n-1][3], out[n-1][4] = high.Float64(), low.Float64(), last.Close.Float64()
+		}
+	}
+	for i := range bars {
+		b := &bars[i]
+		k := (b.Time - first) / width
+		if k != cur {
+			if i > 0 {
+				flush(&bars[i-1])
+			}
+			gap := 0.0
+			if i > 0 && iv > 0 && b.Time != iv.Next(bars[i-1].Time) {
+				gap = 1
+			}
+			out = append(out, [6]float64{float64(b.Time), b.Open.Float64(), 0, 0, 0, gap})
+			high, low, cur = b.High, b.Low, k
+			continue
+		}
+		if b.High.Cmp(high) > 0 {
+			high = b.High
+		}
+		if b.Low.Cmp(low) < 0 {
+			low = b.Low
+		}
+	}
+	flush(&bars[len(bars)-1])
 	return out
 }
 
@@ -135,13 +164,14 @@ type YearReturns struct {
 // end) over equity at its start (or the curve's start), minus one, where the
 // equity at a time is that of the last point at or before it, so a month
 // runs from the previous month's last point to its own. Periods of zero
-// length, or whose starting equity is not positive, have no return.
+// length, without a point (a hole in the data), or whose starting equity is
+// not positive have no return.
 func MonthlyReturns(curve []Point) []YearReturns {
 	if len(curve) < 2 {
 		return nil
 	}
 	first, last := curve[0].Time, curve[len(curve)-1].Time
-	at := func(t int64) float64 { // equity of the last point at or before t
+	at := func(t int64) int { // index of the last point at or before t
 		lo, hi := 0, len(curve)
 		for lo < hi {
 			m := (lo + hi) / 2
@@ -151,18 +181,22 @@ func MonthlyReturns(curve []Point) []YearReturns {
 				hi = m
 			}
 		}
-		return curve[max(lo-1, 0)].Equity.Float64()
+		return max(lo-1, 0)
 	}
 	ret := func(from, to time.Time) *float64 {
 		s, e := max(from.UnixMilli(), first), min(to.UnixMilli(), last)
 		if e <= s {
 			return nil
 		}
-		base := at(s)
+		i, j := at(s), at(e)
+		if i == j { // no point in the period: a hole in the data
+			return nil
+		}
+		base := curve[i].Equity.Float64()
 		if base <= 0 {
 			return nil
 		}
-		r := (at(e)/base - 1) * 100
+		r := (curve[j].Equity.Float64()/base - 1) * 100
 		if math.IsNaN(r) || math.IsInf(r, 0) {
 			return nil
 		}

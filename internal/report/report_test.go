@@ -28,6 +28,12 @@ func runBacktest(tb testing.TB, n int, seed uint64) (*backtest.Result, []market.
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return runBars(tb, bars), bars
+}
+
+// runBars backtests ema-cross over 1m bars.
+func runBars(tb testing.TB, bars []market.Bar) *backtest.Result {
+	tb.Helper()
 	info, err := market.DefaultSpot()
 	if err != nil {
 		tb.Fatal(err)
@@ -43,7 +49,7 @@ func runBacktest(tb testing.TB, n int, seed uint64) (*backtest.Result, []market.
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return res, bars
+	return res
 }
 
 func readCSV(t *testing.T, path string, header []string) [][]string {
@@ -267,8 +273,8 @@ func TestBuckets(t *testing.T) {
 	bars[4321].Low = num.MustParse("1.5")
 	bars[0].Open = num.MustParse("98")
 	bars[5002].Close = num.MustParse("77")
-	got := Buckets(bars, 2000)
-	if len(got) != 2000 {
+	got := Buckets(bars, market.Minute1, 2000)
+	if len(got) < 1990 || len(got) > 2000 {
 		t.Fatalf("%d buckets", len(got))
 	}
 	hi, lo := 0.0, math.Inf(1)
@@ -276,17 +282,56 @@ func TestBuckets(t *testing.T) {
 		if i > 0 && b[0] <= got[i-1][0] {
 			t.Fatalf("bucket %d starts at %v, not after %v", i, b[0], got[i-1][0])
 		}
+		if b[5] != 0 {
+			t.Fatalf("bucket %d marked after a gap in gapless bars", i)
+		}
 		hi, lo = max(hi, b[2]), min(lo, b[3])
 	}
-	if hi != 250 || lo != 1.5 || got[0][0] != 0 || got[0][1] != 98 || got[1999][4] != 77 {
-		t.Fatalf("high %v low %v first %v last %v", hi, lo, got[0], got[1999])
+	last := got[len(got)-1]
+	if hi != 250 || lo != 1.5 || got[0][0] != 0 || got[0][1] != 98 || last[4] != 77 {
+		t.Fatalf("high %v low %v first %v last %v", hi, lo, got[0], last)
 	}
-	small := Buckets(bars[:3], 2000)
-	if len(small) != 3 || small[2] != [5]float64{120_000, 100, 101, 99, 100.5} {
-		t.Fatalf("%v", small)
-	}
-	if got := Buckets(nil, 2000); len(got) != 0 {
+	if got := Buckets(nil, market.Minute1, 2000); len(got) != 0 {
 		t.Fatalf("%v", got)
+	}
+
+	// Few bars: one bucket each; the first after missing bars is marked.
+	holed := append(append([]market.Bar{}, bars[:100]...), bars[200:300]...)
+	got = Buckets(holed, market.Minute1, 2000)
+	if len(got) != 200 || got[100][0] != 200*60_000 || got[100][5] != 1 || got[2] != [6]float64{120_000, 100, 101, 99, 100.5, 0} {
+		t.Fatalf("%d buckets, bucket 100 %v, bucket 2 %v", len(got), got[100], got[2])
+	}
+	for i, b := range got {
+		if (b[5] == 1) != (i == 100) {
+			t.Fatalf("bucket %d gap mark %v", i, b[5])
+		}
+	}
+	// Buckets span time, so a long hole leaves no bucket in it.
+	long := append(append([]market.Bar{}, bars[:1000]...), bars[4000:]...)
+	for i := 1000; i < len(long); i++ {
+		long[i].Time += 100_000 * 60_000
+	}
+	got = Buckets(long, market.Minute1, 100)
+	marked := 0
+	for _, b := range got {
+		if b[0] >= float64(long[999].Time) && b[0] < float64(long[1000].Time) {
+			t.Fatalf("a bucket starts inside the hole: %v", b)
+		}
+		if b[5] == 1 {
+			marked++
+			if b[0] != float64(long[1000].Time) {
+				t.Fatalf("gap marked on %v", b)
+			}
+		}
+	}
+	if len(got) > 100 || marked != 1 {
+		t.Fatalf("%d buckets, %d marked after a gap", len(got), marked)
+	}
+	// Without a known interval no gap is marked.
+	for _, b := range Buckets(holed, 0, 2000) {
+		if b[5] != 0 {
+			t.Fatalf("gap marked without an interval: %v", b)
+		}
 	}
 }
 
@@ -320,7 +365,9 @@ func TestMonthlyReturns(t *testing.T) {
 	}
 	near("2021-01", got[0].Months[0], 10)
 	near("2021-02", got[0].Months[1], -10)
-	near("2021-03", got[0].Months[2], 0)
+	if got[0].Months[2] != nil || got[0].Months[11] == nil || *got[0].Months[11] != 0 {
+		t.Errorf("2021-03, a hole in the data, has a return; 2021-12 should have 0")
+	}
 	near("2021", got[0].Total, -1)
 	near("2022-01", got[1].Months[0], 10)
 	near("2022-02", got[1].Months[1], -50)
@@ -369,7 +416,7 @@ func TestHTMLIsSelfContained(t *testing.T) {
 	var data struct {
 		Symbol string       `json:"symbol"`
 		Equity [][2]float64 `json:"equity"`
-		Price  [][5]float64 `json:"price"`
+		Price  [][6]float64 `json:"price"`
 		Trades [][5]float64 `json:"trades"`
 	}
 	if err := json.Unmarshal([]byte(m[1]), &data); err != nil {
