@@ -117,11 +117,12 @@ func Buckets(bars []market.Bar, iv market.Interval, max int) [][6]float64 {
 	span := bars[len(bars)-1].Time - first + 1
 	width := (span + int64(max) - 1) / int64(max)
 	out := make([][6]float64, 0, min(len(bars), max))
-	high, low := bars[0].High, bars[0].Low
+	// Compared as float64s: Float64 is monotonic, and these are only drawn.
+	high, low := bars[0].High.Float64(), bars[0].Low.Float64()
 	cur := int64(-1)
 	flush := func(last *market.Bar) {
 		if n := len(out); n > 0 {
-			out[n-1][2], out[n-1][3], out[n-1][4] = high.Float64(), low.Float64(), last.Close.Float64()
+			out[n-1][2], out[n-1][3], out[n-1][4] = high, low, last.Close.Float64()
 		}
 	}
 	for i := range bars {
@@ -136,15 +137,11 @@ func Buckets(bars []market.Bar, iv market.Interval, max int) [][6]float64 {
 				gap = 1
 			}
 			out = append(out, [6]float64{float64(b.Time), b.Open.Float64(), 0, 0, 0, gap})
-			high, low, cur = b.High, b.Low, k
+			high, low, cur = b.High.Float64(), b.Low.Float64(), k
 			continue
 		}
-		if b.High.Cmp(high) > 0 {
-			high = b.High
-		}
-		if b.Low.Cmp(low) < 0 {
-			low = b.Low
-		}
+		high = math.Max(high, b.High.Float64())
+		low = math.Min(low, b.Low.Float64())
 	}
 	flush(&bars[len(bars)-1])
 	return out
