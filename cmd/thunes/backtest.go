@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/thunes/thunes/internal/feed"
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
+	"github.com/thunes/thunes/internal/report"
 	"github.com/thunes/thunes/internal/venue/sim"
 )
 
@@ -48,7 +51,7 @@ func (p paramFlag) Set(s string) error {
 }
 
 func runBacktest(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "backtest", "backtest (--data DIR | --synthetic) [--symbol S] [--interval I] [--strategy NAME] [--from DATE] [--to DATE] [--json]")
+	fs := newFlagSet(e, "backtest", "backtest (--data DIR | --synthetic) [--symbol S] [--interval I] [--strategy NAME] [--from DATE] [--to DATE] [--json] [--out DIR]")
 	data := fs.String("data", "./data", "catalog directory (see 'thunes data import')")
 	mkt := fs.String("market", "spot", "market of the catalog series: spot or futures-um")
 	symbol := fs.String("symbol", "BTCUSDT", "symbol to trade")
@@ -68,6 +71,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	slip := fs.Float64("slippage-bps", 1, "fixed slippage of market and stop fills, basis points")
 	share := fs.String("max-volume-share", "0.1", "most of a bar's volume orders may fill (0 = no cap)")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
+	out := fs.String("out", "", "write a report into this directory (created if missing): result.json, trades.csv, equity.csv, report.html")
 	cfgFile := fs.String("config", "", "configuration file (TOML) whose [risk] limits the backtest uses; default: built-in limits")
 	if err := parseFlags(e, fs, args); err != nil {
 		return helpOK(err)
@@ -89,6 +93,12 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	}
 	if fromMs != 0 && toMs != 0 && toMs <= fromMs {
 		return usagef("backtest: --to %s is not after --from %s", *to, *from)
+	}
+	if *out != "" {
+		// Fail before a long run rather than after it.
+		if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
+			return usagef("backtest: --out: %s exists and is not a directory", *out)
+		}
 	}
 	cfg := backtest.Config{Symbol: *symbol, Interval: iv, Strategy: *strat, Params: params, Venue: sim.DefaultConfig()}
 	for _, f := range []struct {
@@ -159,9 +169,24 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("backtest: %s %s has no bars between %s and %s", cfg.Symbol, iv, orAny(*from), orAny(*to))
 		}
 	}
+	// A progress bar on stderr, only for a person watching a terminal: never
+	// in JSON mode or when either stream is redirected.
+	var bar *progressBar
+	if !*asJSON && e.terminal != nil && e.terminal(e.stdout) && e.terminal(e.stderr) {
+		bar = newProgressBar(e.stderr, time.Now)
+		cfg.Progress = bar.update
+	}
 	res, err := backtest.Run(ctx, cfg, bars)
+	if bar != nil {
+		bar.clear()
+	}
 	if err != nil {
 		return err
+	}
+	if *out != "" {
+		if err := report.Write(*out, res, bars); err != nil {
+			return fmt.Errorf("backtest: %w", err)
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -176,6 +201,9 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(w, "  max drawdown  %.2f%%\n", res.MaxDrawdownPct)
 	fmt.Fprintf(w, "  ledger        sha256:%s\n", res.LedgerSHA256)
 	fmt.Fprintf(w, "  speed         %.0f bars/s (%.1f ms)\n", res.BarsPerSec, res.ElapsedMs)
+	if *out != "" {
+		fmt.Fprintf(w, "  report        %s\n", filepath.Join(*out, report.HTMLFile))
+	}
 	return nil
 }
 

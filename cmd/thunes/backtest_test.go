@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/sharedtest"
 )
 
@@ -186,3 +190,126 @@ func TestStrategiesCommand(t *testing.T) {
 		t.Fatalf("unknown strategy: %v", err)
 	}
 }
+
+// --out writes the report; its result.json is what --json prints, and its
+// trades add up to the metrics and, with the open PnL, to the change in
+// equity.
+func TestBacktestOut(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "report")
+	out, errOut, err := runCLI(t, "backtest", "--synthetic", "--bars", "30000", "--seed", "5", "--json", "--out", dir)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	stored, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(stored) != out {
+		t.Fatalf("result.json differs from --json:\n%s\n%s", stored, out)
+	}
+	for _, name := range []string{"trades.csv", "equity.csv", "report.html"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Size() == 0 {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	var res struct {
+		InitialEquity string `json:"initial_equity"`
+		FinalEquity   string `json:"final_equity"`
+		Metrics       struct {
+			Trades   int    `json:"trades"`
+			NetPnL   string `json:"net_pnl"`
+			GrossPnL string `json:"gross_pnl"`
+			Fees     string `json:"trade_fees"`
+			OpenPnL  string `json:"open_pnl"`
+		} `json:"metrics"`
+	}
+	if err := json.Unmarshal(stored, &res); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "trades.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 2 || strings.Join(rows[0], ",") != "symbol,entry_time,exit_time,qty,entry_price,exit_price,gross_pnl,fees,net_pnl" {
+		t.Fatalf("trades.csv: %v", rows)
+	}
+	if len(rows)-1 != res.Metrics.Trades {
+		t.Fatalf("%d trade rows, metrics count %d trades", len(rows)-1, res.Metrics.Trades)
+	}
+	var c num.Calc
+	gross, fees, net := num.Zero, num.Zero, num.Zero
+	for _, r := range rows[1:] {
+		gross = c.Add(gross, num.MustParse(r[6]))
+		fees = c.Add(fees, num.MustParse(r[7]))
+		net = c.Add(net, num.MustParse(r[8]))
+	}
+	change := c.Sub(num.MustParse(res.FinalEquity), num.MustParse(res.InitialEquity))
+	explained := c.Add(net, num.MustParse(res.Metrics.OpenPnL))
+	if c.Err() != nil || !net.Equal(num.MustParse(res.Metrics.NetPnL)) || !gross.Equal(num.MustParse(res.Metrics.GrossPnL)) ||
+		!fees.Equal(num.MustParse(res.Metrics.Fees)) || !change.Equal(explained) {
+		t.Fatalf("trades.csv Σ gross %s fees %s net %s; metrics %+v; equity change %s, net + open %s (%v)",
+			gross, fees, net, res.Metrics, change, explained, c.Err())
+	}
+
+	// Text output names the page; an --out that is a file is refused before
+	// the run.
+	text, _, err := runCLI(t, "backtest", "--synthetic", "--bars", "2000", "--out", dir)
+	if err != nil || !strings.Contains(text, filepath.Join(dir, "report.html")) {
+		t.Fatalf("text output: %q %v", text, err)
+	}
+	file := filepath.Join(dir, "result.json")
+	if _, _, err := runCLI(t, "backtest", "--synthetic", "--out", file); err == nil || !isUsage(err) || !strings.Contains(err.Error(), file) {
+		t.Fatalf("--out onto a file: %v", err)
+	}
+}
+
+// The progress bar is drawn on stderr only when both streams are terminals
+// and the output is not JSON, and it is erased before the summary.
+func TestBacktestProgressBar(t *testing.T) {
+	args := []string{"--synthetic", "--bars", "140000"}
+	for _, tt := range []struct {
+		name     string
+		terminal func(io.Writer) bool
+		json     bool
+		want     bool
+	}{
+		{"terminal", func(io.Writer) bool { return true }, false, true},
+		{"json on a terminal", func(io.Writer) bool { return true }, true, false},
+		{"redirected", func(io.Writer) bool { return false }, false, false},
+		{"only stdout a terminal", func(w io.Writer) bool { _, ok := w.(*stdoutBuffer); return ok }, false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out stdoutBuffer
+			var errOut bytes.Buffer
+			e := &env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, terminal: tt.terminal}
+			a := args
+			if tt.json {
+				a = append([]string{"--json"}, a...)
+			}
+			if err := runBacktest(context.Background(), e, a); err != nil {
+				t.Fatal(err)
+			}
+			got := errOut.String()
+			if !tt.want {
+				if got != "" {
+					t.Fatalf("stderr %q", got)
+				}
+				return
+			}
+			if !strings.HasPrefix(got, "\r[") || !strings.Contains(got, "100%  140000/140000 bars") || !strings.HasSuffix(got, "\r\x1b[K") {
+				t.Fatalf("stderr %q", got)
+			}
+			if strings.Contains(out.String(), "\r") || !strings.Contains(out.String(), "ledger") {
+				t.Fatalf("stdout %q", out.String())
+			}
+		})
+	}
+}
+
+// stdoutBuffer is a bytes.Buffer of its own type, to tell stdout from stderr.
+type stdoutBuffer struct{ bytes.Buffer }

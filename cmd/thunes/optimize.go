@@ -157,12 +157,16 @@ func runOptimize(ctx context.Context, e *env, args []string) error {
 		}
 		cfg.WalkForward = &wf
 	}
-	if isTerminal(e.stderr) && *jsonOut != "-" {
-		cfg.Progress = progressPrinter(e.stderr)
+	var bar *progressBar
+	if *jsonOut != "-" && e.terminal != nil && e.terminal(e.stdout) && e.terminal(e.stderr) {
+		bar = newProgressBar(e.stderr, time.Now)
+		bar.unit = "backtests"
+		// Workers report under the search's lock, one at a time.
+		cfg.Progress = bar.update
 	}
 	res, err := optimize.Run(ctx, cfg, bars)
-	if cfg.Progress != nil {
-		fmt.Fprint(e.stderr, "\r\033[K")
+	if bar != nil {
+		bar.clear()
 	}
 	if err != nil {
 		return err
@@ -292,34 +296,4 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return os.Rename(f.Name(), path)
-}
-
-// isTerminal reports whether w is a character device such as a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// progressPrinter returns a progress callback that redraws one line on w at
-// most ten times a second.
-func progressPrinter(w io.Writer) func(done, total int) {
-	start := time.Now()
-	var last time.Time
-	return func(done, total int) {
-		now := time.Now()
-		if done < total && now.Sub(last) < 100*time.Millisecond {
-			return
-		}
-		last = now
-		const width = 30
-		fill := 0
-		if total > 0 {
-			fill = done * width / total
-		}
-		fmt.Fprintf(w, "\r[%s%s] %d/%d backtests, %s", strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, total, now.Sub(start).Round(time.Second))
-	}
 }

@@ -34,6 +34,9 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// terminal reports whether a writer is a terminal, where progress may
+	// be drawn.
+	terminal func(io.Writer) bool
 }
 
 type command struct {
@@ -58,7 +61,7 @@ func commands() []command {
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, terminal: isTerminal}
 	if len(args) < 2 {
 		printUsage(stderr)
 		return usagef("no command given")

@@ -39,6 +39,10 @@ type Config struct {
 	// Strategy, when set, is run instead of the one named by Strategy and
 	// Params: for strategies built in code, such as tests'.
 	Custom strategy.Strategy
+	// Progress, when set, is called from the run's goroutine every 65 536
+	// bars and once at the end with the bars done and the bars in total
+	// (engine.Config.Progress). It must return quickly.
+	Progress func(done, total int)
 }
 
 // Result is a backtest's summary. JSON field names are part of the CLI's
@@ -117,6 +121,7 @@ func Run(ctx context.Context, cfg Config, bars []market.Bar) (*Result, error) {
 		AutoTrip:       rs.autoTrip,
 		Instruments:    []*market.Instrument{in},
 		ClientIDPrefix: "bt",
+		Progress:       cfg.Progress,
 	})
 	if err != nil {
 		return nil, err

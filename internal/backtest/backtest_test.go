@@ -181,3 +181,25 @@ func TestRealBTCUSDT(t *testing.T) {
 
 // BenchmarkBacktestReal is BenchmarkBacktest on all of spot BTCUSDT-1m.
 func BenchmarkBacktestReal(b *testing.B) { benchBacktest(b, realBars(b)) }
+
+// Progress reaches the engine and does not change the run.
+func TestProgress(t *testing.T) {
+	bars := synthetic(t, 70_000, 7)
+	plain, err := Run(context.Background(), config(t), bars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config(t)
+	var calls [][2]int
+	cfg.Progress = func(done, total int) { calls = append(calls, [2]int{done, total}) }
+	res, err := Run(context.Background(), cfg, bars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2 || calls[0] != [2]int{65_536, 70_000} || calls[1] != [2]int{70_000, 70_000} {
+		t.Fatalf("progress calls %v", calls)
+	}
+	if res.LedgerSHA256 != plain.LedgerSHA256 {
+		t.Fatal("reporting progress changed the ledger")
+	}
+}

@@ -72,8 +72,10 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 	}
 	curs := make([]*cursor, 0, len(series))
 	syms := map[string]int{}
+	total := 0
 	for k := range series {
 		s := &series[k]
+		total += len(s.Bars)
 		vi, ok := sim.SymbolIndex(s.Symbol)
 		if !ok || e.insts[s.Symbol] == nil {
 			return nil, fmt.Errorf("backtest: no instrument for %s", s.Symbol)
@@ -247,6 +249,9 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("backtest: %w", err)
 			}
+			if e.progress != nil {
+				e.progress(run.Bars, total)
+			}
 		}
 	}
 	if timer != nil && nextTimer <= e.now {
@@ -263,6 +268,9 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 	run.MaxDrawdownPct = maxDD * 100
 	if err := e.acct.Check(); err != nil {
 		return nil, fmt.Errorf("backtest: %w", err)
+	}
+	if e.progress != nil {
+		e.progress(run.Bars, total)
 	}
 	return run, nil
 }

@@ -69,6 +69,7 @@ type Engine struct {
 	leaveUnprot bool
 	keepOnHalt  bool
 	flatOnKill  bool
+	progress    func(done, total int)
 	halted      bool // the monitor's halt has been acted on
 	band        equityBand
 	// trades are the closed trades; inMarket sums their durations (ms).
@@ -145,6 +146,10 @@ type Config struct {
 	// ClientIDPrefix starts every client order id the engine assigns; ids are
 	// the prefix, '-', and a sequence number, so a run's ids are deterministic.
 	ClientIDPrefix string
+	// Progress, when set, is called by RunBacktest from the engine's
+	// goroutine every 65 536 bars and once at the end with the bars done and
+	// the bars in all series. It must return quickly.
+	Progress func(done, total int)
 }
 
 // New returns an engine; call SetVenue before running it, since the venue
@@ -175,6 +180,7 @@ func New(cfg Config) (*Engine, error) {
 		leaveUnprot: cfg.LeaveUnprotected,
 		keepOnHalt:  cfg.KeepPositionsOnHalt,
 		flatOnKill:  cfg.FlattenOnKill,
+		progress:    cfg.Progress,
 		syms:        make(map[string]*symState, len(cfg.Instruments)),
 		insts:       make(map[string]*market.Instrument, len(cfg.Instruments)),
 		idPrefix:    prefix,

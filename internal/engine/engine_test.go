@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/thunes/thunes/internal/account"
+	"github.com/thunes/thunes/internal/feed"
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/order"
@@ -591,5 +593,29 @@ func TestTrailingStopBelowTheClose(t *testing.T) {
 	}
 	if st := e.syms["BTCUSDT"]; !st.trail.IsZero() || !st.trailStop.IsZero() || !st.high.IsZero() {
 		t.Fatalf("exits outlive the position: %+v", st)
+	}
+}
+
+// Progress is reported every 65 536 bars and once at the end, with the bars
+// of every series as the total.
+func TestBacktestProgress(t *testing.T) {
+	bars, err := feed.Synthetic(feed.SyntheticConfig{Seed: 3, Bars: 140_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, v := setup(t, &idle{}, allowAll{}, "BTCUSDT", "ETHUSDT")
+	type call struct{ done, total int }
+	var calls []call
+	e.progress = func(done, total int) { calls = append(calls, call{done, total}) }
+	series := []Series{
+		{Symbol: "BTCUSDT", Interval: market.Minute1, Bars: bars[:100_000]},
+		{Symbol: "ETHUSDT", Interval: market.Minute1, Bars: bars[100_000:]},
+	}
+	if _, err := e.RunBacktest(context.Background(), series, v); err != nil {
+		t.Fatal(err)
+	}
+	want := []call{{65_536, 140_000}, {131_072, 140_000}, {140_000, 140_000}}
+	if !slices.Equal(calls, want) {
+		t.Fatalf("progress calls %v, want %v", calls, want)
 	}
 }

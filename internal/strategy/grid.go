@@ -19,14 +19,21 @@ type Grid struct {
 	levels                 int
 	spacing, alloc, stopPc float64
 	center                 num.Decimal
-	last                   num.Decimal
-	buys                   []*order.Order
-	lots                   []num.Decimal
-	prices                 []num.Decimal
-	exit                   *order.Order
-	exitLevel              int
-	recenter               bool
-	sellable               heldCache
+	// top is the price a spacing over the center that moves an empty grid
+	// up.
+	top    num.Decimal
+	last   num.Decimal
+	buys   []*order.Order
+	lots   []num.Decimal
+	prices []num.Decimal
+	// targets are the prices at which each level's lot is sold; upF is
+	// 1 + spacing/100.
+	targets   []num.Decimal
+	upF       num.Decimal
+	exit      *order.Order
+	exitLevel int
+	recenter  bool
+	sellable  heldCache
 }
 
 func gridSpec() *Spec {
@@ -44,8 +51,13 @@ func gridSpec() *Spec {
 				return nil, fmt.Errorf("grid: levels=%v × spacing=%v%% reaches below 10%% of the center price", v["levels"], v["spacing"])
 			}
 			n := v.Int("levels")
-			return &Grid{symbol: symbol, levels: n, spacing: v["spacing"], alloc: v["alloc"], stopPc: v["stop"],
-				buys: make([]*order.Order, n), lots: make([]num.Decimal, n), prices: make([]num.Decimal, n), exitLevel: -1}, nil
+			up, err := factor(v["spacing"])
+			if err != nil {
+				return nil, fmt.Errorf("grid: spacing=%v: %w", v["spacing"], err)
+			}
+			return &Grid{symbol: symbol, levels: n, spacing: v["spacing"], alloc: v["alloc"], stopPc: v["stop"], upF: up,
+				buys: make([]*order.Order, n), lots: make([]num.Decimal, n), prices: make([]num.Decimal, n),
+				targets: make([]num.Decimal, n), exitLevel: -1}, nil
 		},
 	}
 }
@@ -86,19 +98,14 @@ func (s *Grid) OnBar(ctx Context, ev BarEvent) {
 		return
 	}
 	if !held {
-		up, err := s.center.Mul(mustFactor(s.spacing))
-		if err == nil && up.Less(ev.Bar.Close) {
+		if s.top.Less(ev.Bar.Close) {
 			s.cancelAll(ctx)
 		}
 		return
 	}
 	// Sell the highest lot whose target the close reached.
 	for i, q := range s.lots {
-		if !q.IsPos() {
-			continue
-		}
-		target, err := s.prices[i].Mul(mustFactor(s.spacing))
-		if err != nil || ev.Bar.Close.Less(target) {
+		if !q.IsPos() || ev.Bar.Close.Less(s.targets[i]) {
 			continue
 		}
 		if o, err := ctx.Exit(s.symbol, q); err == nil {
@@ -146,12 +153,17 @@ func (s *Grid) maybeRecenter(ctx Context) {
 func (s *Grid) place(ctx Context, price num.Decimal) {
 	in := ctx.Instrument(s.symbol)
 	s.center = price
+	s.top, _ = price.Mul(s.upF)
 	for i := range s.prices {
 		p, err := price.Mul(mustFactor(-s.spacing * float64(i+1)))
 		if err == nil {
 			p, err = p.RoundDown(tick(in))
 		}
+		if err == nil {
+			s.targets[i], err = p.Mul(s.upF)
+		}
 		if err != nil || !p.IsPos() {
+			// A level that cannot be priced holds no order.
 			s.prices[i] = num.Zero
 			continue
 		}
