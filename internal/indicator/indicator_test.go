@@ -273,6 +273,36 @@ func TestDonchianMatchesTALib(t *testing.T) {
 	}
 }
 
+func TestHighestLowestMatchTALib(t *testing.T) {
+	s := randomWalk(t, bars)
+	// Period 1 is the value itself (go-talib returns zeros for it).
+	one, _ := NewHighest(1)
+	for _, v := range s.high[:100] {
+		if got := one.Update(v); got != v {
+			t.Fatalf("highest of 1 = %v, want %v", got, v)
+		}
+	}
+	for _, period := range []int{2, 20, 55} {
+		hi, err := NewHighest(period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, err := NewLowest(period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, l := make([]float64, bars), make([]float64, bars)
+		ready := make([]bool, bars)
+		for i := range s.close {
+			h[i], l[i] = hi.Update(s.high[i]), lo.Update(s.low[i])
+			ready[i] = hi.Ready() && lo.Ready()
+		}
+		checkWarmup(t, "highest", ready, h, period-1)
+		checkClose(t, "highest", h, talib.Max(s.high, period), period-1)
+		checkClose(t, "lowest", l, talib.Min(s.low, period), period-1)
+	}
+}
+
 func TestOBVMatchesTALib(t *testing.T) {
 	s := randomWalk(t, bars)
 	ind := NewOBV()
@@ -376,6 +406,8 @@ func TestBadPeriods(t *testing.T) {
 		{"bollinger k NaN", newErrOf(NewBollinger(20, math.NaN()))},
 		{"bollinger k Inf", newErrOf(NewBollinger(20, math.Inf(1)))},
 		{"donchian 0", newErrOf(NewDonchian(0))},
+		{"highest 0", newErrOf(NewHighest(0))},
+		{"lowest 0", newErrOf(NewLowest(0))},
 		{"stochastic fast k 0", newErrOf(NewStochastic(0, 3, 3))},
 		{"stochastic slow k 0", newErrOf(NewStochastic(14, 0, 3))},
 		{"stochastic slow d 0", newErrOf(NewStochastic(14, 3, 0))},

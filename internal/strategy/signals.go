@@ -178,7 +178,8 @@ func (s *BollingerBreakout) OnBar(ctx Context, ev BarEvent) {
 type DonchianBreakout struct {
 	long
 	entryN, exitN int
-	in, out       *indicator.Donchian
+	hi            *indicator.Highest
+	lo            *indicator.Lowest
 	above         bool
 }
 
@@ -203,10 +204,10 @@ func donchianSpec() *Spec {
 
 func (s *DonchianBreakout) reset() (err error) {
 	s.above = true // no breakout until a close was inside the channel
-	if s.in, err = indicator.NewDonchian(s.entryN); err != nil {
+	if s.hi, err = indicator.NewHighest(s.entryN); err != nil {
 		return err
 	}
-	s.out, err = indicator.NewDonchian(s.exitN)
+	s.lo, err = indicator.NewLowest(s.exitN)
 	return err
 }
 
@@ -234,10 +235,10 @@ func (s *DonchianBreakout) OnBar(ctx Context, ev BarEvent) {
 	b := ev.Bar
 	c := b.Close.Float64()
 	// The channels of the previous bars, read before this bar joins them.
-	ready := s.in.Ready() && s.out.Ready()
-	hi, lo := s.in.Upper(), s.out.Lower()
-	s.in.Update(b.High.Float64(), b.Low.Float64())
-	s.out.Update(b.High.Float64(), b.Low.Float64())
+	ready := s.hi.Ready() && s.lo.Ready()
+	hi, lo := s.hi.Value(), s.lo.Value()
+	s.hi.Update(b.High.Float64())
+	s.lo.Update(b.Low.Float64())
 	if !ready {
 		return
 	}
