@@ -12,10 +12,7 @@ import (
 	"time"
 
 	"github.com/thunes/thunes/internal/backtest"
-	"github.com/thunes/thunes/internal/catalog"
 	"github.com/thunes/thunes/internal/config"
-	"github.com/thunes/thunes/internal/feed"
-	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/report"
 	"github.com/thunes/thunes/internal/venue/sim"
@@ -52,18 +49,11 @@ func (p paramFlag) Set(s string) error {
 
 func runBacktest(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "backtest", "backtest (--data DIR | --synthetic) [--symbol S] [--interval I] [--strategy NAME] [--from DATE] [--to DATE] [--json] [--out DIR]")
-	data := fs.String("data", "./data", "catalog directory (see 'thunes data import')")
-	mkt := fs.String("market", "spot", "market of the catalog series: spot or futures-um")
-	symbol := fs.String("symbol", "BTCUSDT", "symbol to trade")
-	ivName := fs.String("interval", "1m", "bar interval; bars are aggregated from 1m when not stored")
+	src := addBarFlags(fs)
+	symbol := fs.String("symbol", "BTCUSDT", "symbol to trade, or several separated by commas, traded in one account")
 	strat := fs.String("strategy", "ema-cross", "strategy: "+strings.Join(backtest.Strategies(), ", "))
 	params := paramFlag{}
 	fs.Var(params, "param", "strategy parameter name=value (repeatable), e.g. --param fast=10")
-	from := fs.String("from", "", "first day (YYYY-MM-DD, UTC) or instant (RFC 3339), inclusive")
-	to := fs.String("to", "", "last day (YYYY-MM-DD, UTC, inclusive) or instant (RFC 3339, exclusive)")
-	synthetic := fs.Bool("synthetic", false, "use the built-in synthetic market instead of a catalog")
-	seed := fs.Uint64("seed", 1, "seed of the synthetic market")
-	nbars := fs.Int("bars", 200_000, "number of synthetic bars when --to is not given")
 	capital := fs.String("capital", "10000", "starting balance in the quote asset")
 	maker := fs.String("maker-fee", "0.001", "maker commission rate")
 	taker := fs.String("taker-fee", "0.001", "taker commission rate")
@@ -79,20 +69,8 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("backtest: unexpected argument %q", fs.Arg(0))
 	}
-	iv, err := market.ParseInterval(*ivName)
-	if err != nil {
-		return usagef("backtest: --interval: %v", err)
-	}
-	fromMs, err := parseDate(*from, false)
-	if err != nil {
-		return usagef("backtest: --from: %v", err)
-	}
-	toMs, err := parseDate(*to, true)
-	if err != nil {
-		return usagef("backtest: --to: %v", err)
-	}
-	if fromMs != 0 && toMs != 0 && toMs <= fromMs {
-		return usagef("backtest: --to %s is not after --from %s", *to, *from)
+	if err := src.parse("backtest"); err != nil {
+		return err
 	}
 	if *out != "" {
 		// Fail before a long run rather than after it.
@@ -100,7 +78,12 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 			return usagef("backtest: --out: %s exists and is not a directory", *out)
 		}
 	}
-	cfg := backtest.Config{Symbol: *symbol, Interval: iv, Strategy: *strat, Params: params, Venue: sim.DefaultConfig()}
+	insts, err := instruments("backtest", *symbol)
+	if err != nil {
+		return err
+	}
+	in := insts[0]
+	cfg := backtest.Config{Symbol: in.Symbol, Interval: src.iv, Strategy: *strat, Params: params, Venue: sim.DefaultConfig(), Instrument: in}
 	for _, f := range []struct {
 		name string
 		val  string
@@ -124,15 +107,6 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	if _, err := backtest.NewStrategy(cfg.Strategy, cfg.Symbol, cfg.Params); err != nil {
 		return usagef("backtest: --strategy/--param: %v", err)
 	}
-	info, err := market.DefaultSpot()
-	if err != nil {
-		return err
-	}
-	in, ok := info.Instrument(cfg.Symbol)
-	if !ok {
-		return usagef("backtest: --symbol: unknown symbol %q (known: %s)", cfg.Symbol, strings.Join(info.Symbols(), ", "))
-	}
-	cfg.Instrument = in
 	if *cfgFile != "" {
 		fc, err := config.Load(*cfgFile)
 		if err != nil {
@@ -141,33 +115,16 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		cfg.Risk = &fc.Risk
 	}
 
-	var bars []market.Bar
-	if *synthetic {
-		sc := feed.SyntheticConfig{Seed: *seed, Interval: iv, Start: fromMs, Bars: *nbars}
-		if toMs != 0 {
-			start := fromMs
-			if start == 0 {
-				start = sc.Defaults().Start
-			}
-			sc.Bars = int((toMs - start) / int64(max(iv, market.Minute1)))
-		}
-		if sc.Bars < 1 {
-			return usagef("backtest: the date range holds no %s bar", iv)
-		}
-		if bars, err = feed.Synthetic(sc); err != nil {
-			return fmt.Errorf("backtest: synthetic market: %w", err)
-		}
-	} else {
-		cat, err := catalog.Open(*data)
+	bars, err := src.load("backtest", in.Symbol, 0)
+	if err != nil {
+		return err
+	}
+	for k, more := range insts[1:] {
+		b, err := src.load("backtest", more.Symbol, k+1)
 		if err != nil {
-			return fmt.Errorf("backtest: %w", err)
+			return err
 		}
-		if bars, err = cat.Load(*mkt, cfg.Symbol, iv, fromMs, toMs); err != nil {
-			return fmt.Errorf("backtest: %w", err)
-		}
-		if len(bars) == 0 {
-			return fmt.Errorf("backtest: %s %s has no bars between %s and %s", cfg.Symbol, iv, orAny(*from), orAny(*to))
-		}
+		cfg.More = append(cfg.More, backtest.Series{Symbol: more.Symbol, Instrument: more, Bars: b})
 	}
 	// A progress bar on stderr, only for a person watching a terminal: never
 	// in JSON mode or when either stream is redirected.

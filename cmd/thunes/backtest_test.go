@@ -48,6 +48,7 @@ func TestVersionAndHelp(t *testing.T) {
 }
 
 type result struct {
+	Symbol         string  `json:"symbol"`
 	Bars           int     `json:"bars"`
 	Orders         int     `json:"orders"`
 	Fills          int     `json:"fills"`
@@ -313,3 +314,13 @@ func TestBacktestProgressBar(t *testing.T) {
 
 // stdoutBuffer is a bytes.Buffer of its own type, to tell stdout from stderr.
 type stdoutBuffer struct{ bytes.Buffer }
+
+func TestBacktestSeveralSymbols(t *testing.T) {
+	r := backtestJSON(t, "backtest", "--synthetic", "--bars", "40000", "--symbol", "BTCUSDT,ETHUSDT", "--strategy", "donchian-breakout", "--json")
+	if r.Symbol != "BTCUSDT,ETHUSDT" || r.Bars != 80000 {
+		t.Fatalf("%+v", r)
+	}
+	if _, _, err := runCLI(t, "backtest", "--synthetic", "--symbol", "BTCUSDT,FOO"); err == nil || !strings.Contains(err.Error(), `unknown symbol "FOO" (known: `) {
+		t.Fatalf("unknown symbol: %v", err)
+	}
+}

@@ -15,10 +15,7 @@ import (
 	"time"
 
 	"github.com/thunes/thunes/internal/backtest"
-	"github.com/thunes/thunes/internal/catalog"
 	"github.com/thunes/thunes/internal/config"
-	"github.com/thunes/thunes/internal/feed"
-	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/metrics"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/optimize"
@@ -34,23 +31,16 @@ func (a *axisFlag) Set(s string) error { *a = append(*a, s); return nil }
 
 func runOptimize(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "optimize", "optimize --strategy NAME --param name=lo:hi:step ... [--metric M] [--random N --seed S] [--walk-forward IS:OOS] (--data DIR | --synthetic) [--csv FILE] [--json FILE]")
-	data := fs.String("data", "./data", "catalog directory (see 'thunes data import')")
-	mkt := fs.String("market", "spot", "market of the catalog series: spot or futures-um")
+	src := addBarFlags(fs)
 	symbol := fs.String("symbol", "BTCUSDT", "symbol to trade")
-	ivName := fs.String("interval", "1m", "bar interval; bars are aggregated from 1m when not stored")
 	strat := fs.String("strategy", "ema-cross", "strategy: "+strings.Join(strategy.Names(), ", "))
 	var axes axisFlag
 	fs.Var(&axes, "param", "parameter to search: name=lo:hi:step, name=a,b,c or name=value (repeatable)")
 	metric := fs.String("metric", "sharpe", "metric to rank by: "+strings.Join(optimize.Metrics(), ", "))
-	random := fs.Int("random", 0, "sample this many distinct sets of the grid instead of running all of it")
-	seed := fs.Uint64("seed", 1, "seed of the random sample and of the synthetic market")
+	random := fs.Int("random", 0, "sample this many distinct sets of the grid instead of running all of it (drawn with --seed)")
 	workers := fs.Int("workers", 0, "backtests run at once (0: one per CPU)")
 	wfSpec := fs.String("walk-forward", "", "walk-forward windows IS:OOS, as durations (90d:30d) or a ratio (3:1, with --folds)")
 	folds := fs.Int("folds", 4, "out-of-sample folds of a ratio walk-forward")
-	from := fs.String("from", "", "first day (YYYY-MM-DD, UTC) or instant (RFC 3339), inclusive")
-	to := fs.String("to", "", "last day (YYYY-MM-DD, UTC, inclusive) or instant (RFC 3339, exclusive)")
-	synthetic := fs.Bool("synthetic", false, "use the built-in synthetic market instead of a catalog")
-	nbars := fs.Int("bars", 200_000, "number of synthetic bars when --to is not given")
 	capital := fs.String("capital", "10000", "starting balance in the quote asset")
 	top := fs.Int("top", 20, "rows of the ranking to print")
 	csvOut := fs.String("csv", "", "write every set's row to this CSV file")
@@ -69,7 +59,7 @@ func runOptimize(ctx context.Context, e *env, args []string) error {
 	if len(axes) == 0 {
 		return usagef("optimize: give at least one --param name=lo:hi:step (parameters of %s: %s)", spec.Name, strings.Join(spec.ParamNames(), ", "))
 	}
-	cfg := optimize.Config{Metric: *metric, Random: *random, Seed: *seed, Workers: *workers}
+	cfg := optimize.Config{Metric: *metric, Random: *random, Seed: *src.seed, Workers: *workers}
 	if _, err := optimize.Score(*metric, &metrics.Report{}); err != nil {
 		return usagef("optimize: --metric: %v", err)
 	}
@@ -86,34 +76,22 @@ func runOptimize(ctx context.Context, e *env, args []string) error {
 	if _, err := optimize.Sets(spec, &cfg); err != nil {
 		return usagef("optimize: %v", err)
 	}
-	iv, err := market.ParseInterval(*ivName)
-	if err != nil {
-		return usagef("optimize: --interval: %v", err)
+	if err := src.parse("optimize"); err != nil {
+		return err
 	}
-	fromMs, err := parseDate(*from, false)
-	if err != nil {
-		return usagef("optimize: --from: %v", err)
-	}
-	toMs, err := parseDate(*to, true)
-	if err != nil {
-		return usagef("optimize: --to: %v", err)
-	}
-	if fromMs != 0 && toMs != 0 && toMs <= fromMs {
-		return usagef("optimize: --to %s is not after --from %s", *to, *from)
+	if strings.Contains(*symbol, ",") {
+		return usagef("optimize: --symbol: one symbol at a time")
 	}
 	cap, err := num.Parse(*capital)
 	if err != nil || !cap.IsPos() {
 		return usagef("optimize: --capital %q must be a positive amount", *capital)
 	}
-	info, err := market.DefaultSpot()
+	insts, err := instruments("optimize", *symbol)
 	if err != nil {
 		return err
 	}
-	in, ok := info.Instrument(*symbol)
-	if !ok {
-		return usagef("optimize: --symbol: unknown symbol %q (known: %s)", *symbol, strings.Join(info.Symbols(), ", "))
-	}
-	cfg.Base = backtest.Config{Symbol: *symbol, Interval: iv, Strategy: spec.Name, Capital: cap, Venue: sim.DefaultConfig(), Instrument: in}
+	in := insts[0]
+	cfg.Base = backtest.Config{Symbol: in.Symbol, Interval: src.iv, Strategy: spec.Name, Capital: cap, Venue: sim.DefaultConfig(), Instrument: in}
 	if *cfgFile != "" {
 		fc, err := config.Load(*cfgFile)
 		if err != nil {
@@ -122,36 +100,12 @@ func runOptimize(ctx context.Context, e *env, args []string) error {
 		cfg.Base.Risk = &fc.Risk
 	}
 
-	var bars []market.Bar
-	if *synthetic {
-		sc := feed.SyntheticConfig{Seed: *seed, Interval: iv, Start: fromMs, Bars: *nbars}
-		if toMs != 0 {
-			start := fromMs
-			if start == 0 {
-				start = sc.Defaults().Start
-			}
-			sc.Bars = int((toMs - start) / int64(max(iv, market.Minute1)))
-		}
-		if sc.Bars < 1 {
-			return usagef("optimize: the date range holds no %s bar", iv)
-		}
-		if bars, err = feed.Synthetic(sc); err != nil {
-			return fmt.Errorf("optimize: synthetic market: %w", err)
-		}
-	} else {
-		cat, err := catalog.Open(*data)
-		if err != nil {
-			return fmt.Errorf("optimize: %w", err)
-		}
-		if bars, err = cat.Load(*mkt, *symbol, iv, fromMs, toMs); err != nil {
-			return fmt.Errorf("optimize: %w", err)
-		}
-		if len(bars) == 0 {
-			return fmt.Errorf("optimize: %s %s has no bars between %s and %s", *symbol, iv, orAny(*from), orAny(*to))
-		}
+	bars, err := src.load("optimize", in.Symbol, 0)
+	if err != nil {
+		return err
 	}
 	if *wfSpec != "" {
-		wf, err := optimize.ParseWalkForward(*wfSpec, bars[len(bars)-1].Time+int64(iv)-bars[0].Time, *folds)
+		wf, err := optimize.ParseWalkForward(*wfSpec, bars[len(bars)-1].Time+int64(src.iv)-bars[0].Time, *folds)
 		if err != nil {
 			return usagef("optimize: --walk-forward: %v", err)
 		}

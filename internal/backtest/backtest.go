@@ -5,7 +5,9 @@ package backtest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/thunes/thunes/internal/account"
@@ -17,6 +19,13 @@ import (
 	"github.com/thunes/thunes/internal/strategy"
 	"github.com/thunes/thunes/internal/venue/sim"
 )
+
+// Series is a further symbol of a backtest and its bars.
+type Series struct {
+	Symbol     string
+	Instrument *market.Instrument
+	Bars       []market.Bar
+}
 
 // Config describes one backtest.
 type Config struct {
@@ -30,6 +39,10 @@ type Config struct {
 	Venue   sim.Config
 	// Instrument gives the exchange rules the simulated venue enforces.
 	Instrument *market.Instrument
+	// More are further symbols traded in the same account, on the same
+	// interval, each with its instrument (in the same quote asset) and its
+	// bars. The named strategy then runs once per symbol.
+	More []Series
 	// Risk is the risk configuration every order passes; nil means
 	// risk.Defaults().
 	Risk *risk.Config
@@ -97,11 +110,39 @@ func Run(ctx context.Context, cfg Config, bars []market.Bar) (*Result, error) {
 	if len(bars) == 0 {
 		return nil, fmt.Errorf("backtest %s %s: no bars in the selected range", cfg.Symbol, cfg.Interval)
 	}
+	insts := []*market.Instrument{in}
+	series := []engine.Series{{Symbol: cfg.Symbol, Interval: cfg.Interval, Bars: bars}}
+	symbols := []string{cfg.Symbol}
+	for _, m := range cfg.More {
+		switch {
+		case m.Instrument == nil:
+			return nil, fmt.Errorf("backtest: no instrument for %s", m.Symbol)
+		case m.Instrument.Symbol != m.Symbol || m.Instrument.QuoteAsset != in.QuoteAsset:
+			return nil, fmt.Errorf("backtest: %s (instrument %s, quote %s) cannot trade in a %s account", m.Symbol, m.Instrument.Symbol, m.Instrument.QuoteAsset, in.QuoteAsset)
+		case slices.Contains(symbols, m.Symbol):
+			return nil, fmt.Errorf("backtest: %s is given twice", m.Symbol)
+		case len(m.Bars) == 0:
+			return nil, fmt.Errorf("backtest %s %s: no bars in the selected range", m.Symbol, cfg.Interval)
+		}
+		insts = append(insts, m.Instrument)
+		series = append(series, engine.Series{Symbol: m.Symbol, Interval: cfg.Interval, Bars: m.Bars})
+		symbols = append(symbols, m.Symbol)
+	}
 	strat := cfg.Custom
 	if strat == nil {
-		var err error
-		if strat, err = NewStrategy(cfg.Strategy, cfg.Symbol, cfg.Params); err != nil {
-			return nil, err
+		parts := make([]strategy.Strategy, len(symbols))
+		for i, sym := range symbols {
+			var err error
+			if parts[i], err = NewStrategy(cfg.Strategy, sym, cfg.Params); err != nil {
+				return nil, err
+			}
+		}
+		strat = parts[0]
+		if len(parts) > 1 {
+			var err error
+			if strat, err = strategy.NewMulti(parts...); err != nil {
+				return nil, err
+			}
 		}
 	}
 	acct, err := account.New(in.QuoteAsset, cfg.Capital)
@@ -119,20 +160,20 @@ func Run(ctx context.Context, cfg Config, bars []market.Bar) (*Result, error) {
 		Monitor:        rs.monitor,
 		Kill:           rs.kill,
 		AutoTrip:       rs.autoTrip,
-		Instruments:    []*market.Instrument{in},
+		Instruments:    insts,
 		ClientIDPrefix: "bt",
 		Progress:       cfg.Progress,
 	})
 	if err != nil {
 		return nil, err
 	}
-	v, err := sim.New(cfg.Venue, []*market.Instrument{in}, map[string]num.Decimal{in.QuoteAsset: cfg.Capital}, eng.Sink)
+	v, err := sim.New(cfg.Venue, insts, map[string]num.Decimal{in.QuoteAsset: cfg.Capital}, eng.Sink)
 	if err != nil {
 		return nil, err
 	}
 	eng.SetVenue(v)
 	start := time.Now()
-	run, err := eng.RunBacktest(ctx, []engine.Series{{Symbol: cfg.Symbol, Interval: cfg.Interval, Bars: bars}}, v)
+	run, err := eng.RunBacktest(ctx, series, v)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +188,7 @@ func Run(ctx context.Context, cfg Config, bars []market.Bar) (*Result, error) {
 	}
 	res := &Result{
 		Strategy:       strat.Name(),
-		Symbol:         cfg.Symbol,
+		Symbol:         strings.Join(symbols, ","),
 		Interval:       cfg.Interval.String(),
 		From:           time.UnixMilli(run.First).UTC().Format(time.RFC3339),
 		To:             time.UnixMilli(run.Last).UTC().Format(time.RFC3339),

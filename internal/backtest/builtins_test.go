@@ -272,3 +272,45 @@ func benchBuiltins(b *testing.B, bars []market.Bar) {
 		})
 	}
 }
+
+// Every built-in trades several symbols in one account: one instance per
+// symbol, the books reconcile, and each symbol's trades are its own.
+func TestBuiltinsOnSeveralSymbols(t *testing.T) {
+	info, err := market.DefaultSpot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eth, _ := info.Instrument("ETHUSDT")
+	ethBars := synthetic(t, 80_000, 12)
+	// ETH trades near a tenth of the synthetic BTC price: scale it.
+	for i := range ethBars {
+		b := &ethBars[i]
+		for _, p := range []*num.Decimal{&b.Open, &b.High, &b.Low, &b.Close} {
+			*p, _ = p.Div(num.FromInt(10), 2)
+		}
+	}
+	btcBars := synthetic(t, 80_000, 13)
+	for _, name := range strategy.Names() {
+		t.Run(name, func(t *testing.T) {
+			cfg := config(t)
+			cfg.Strategy = name
+			cfg.More = []Series{{Symbol: "ETHUSDT", Instrument: eth, Bars: ethBars}}
+			res, err := Run(context.Background(), cfg, btcBars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]int{}
+			for _, tr := range res.Trades {
+				seen[tr.Symbol]++
+			}
+			if res.Symbol != "BTCUSDT,ETHUSDT" || res.Bars != 160_000 || seen["BTCUSDT"] == 0 || seen["ETHUSDT"] == 0 {
+				t.Fatalf("%s: %d bars, trades by symbol %v", res.Symbol, res.Bars, seen)
+			}
+		})
+	}
+	cfg := config(t)
+	cfg.More = []Series{{Symbol: "BTCUSDT", Instrument: cfg.Instrument, Bars: btcBars}}
+	if _, err := Run(context.Background(), cfg, btcBars); err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Fatalf("a symbol twice: %v", err)
+	}
+}

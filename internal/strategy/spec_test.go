@@ -106,3 +106,26 @@ func TestStrategiesAreDocumented(t *testing.T) {
 		}
 	}
 }
+
+func TestMultiRefusesMixedTimers(t *testing.T) {
+	a, _ := New("dca", "BTCUSDT", map[string]float64{"every": 24})
+	b, _ := New("dca", "ETHUSDT", map[string]float64{"every": 12})
+	if _, err := NewMulti(a, b); err == nil || !strings.Contains(err.Error(), "cannot run together") {
+		t.Fatalf("mixed timers: %v", err)
+	}
+	c, _ := New("ema-cross", "ETHUSDT", nil)
+	m, err := NewMulti(a, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tm, ok := m.(Timer); !ok || tm.Every() != 24*3_600_000 || m.Name() != "dca+ema-cross" {
+		t.Fatalf("multi of dca and ema-cross: timer %v, name %s", ok, m.Name())
+	}
+	m, _ = NewMulti(c)
+	if _, ok := m.(Timer); ok {
+		t.Fatal("a multi without timed parts asks for a timer")
+	}
+	if _, err := NewMulti(); err == nil {
+		t.Fatal("an empty multi was accepted")
+	}
+}
