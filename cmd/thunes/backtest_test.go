@@ -316,7 +316,7 @@ func TestBacktestProgressBar(t *testing.T) {
 type stdoutBuffer struct{ bytes.Buffer }
 
 func TestBacktestSeveralSymbols(t *testing.T) {
-	r := backtestJSON(t, "backtest", "--synthetic", "--bars", "40000", "--symbol", "BTCUSDT,ETHUSDT", "--strategy", "donchian-breakout", "--json")
+	r := backtestJSON(t, "--synthetic", "--bars", "40000", "--symbol", "BTCUSDT,ETHUSDT", "--strategy", "donchian-breakout")
 	if r.Symbol != "BTCUSDT,ETHUSDT" || r.Bars != 80000 {
 		t.Fatalf("%+v", r)
 	}
