@@ -234,6 +234,20 @@ func (o *Order) Apply(ev *Event) error {
 			return fmt.Errorf("order %s trade %d: %w", o.ClientID, ev.Fill.TradeID, ErrDuplicateFill)
 		}
 		f := &ev.Fill
+		// A fill names its order's symbol, side and client id, or leaves
+		// them to the order; one naming another order's is refused.
+		if f.Symbol == "" {
+			f.Symbol = o.Symbol
+		}
+		if f.ClientID == "" {
+			f.ClientID = o.ClientID
+		}
+		if f.Side == 0 {
+			f.Side = o.Side
+		}
+		if f.Symbol != o.Symbol || f.ClientID != o.ClientID || f.Side != o.Side {
+			return fmt.Errorf("order %s (%s %s): trade %d is for %s %s %s: %w", o.ClientID, o.Symbol, o.Side, f.TradeID, f.ClientID, f.Symbol, f.Side, ErrIllegalTransition)
+		}
 		if !f.Qty.IsPos() || !f.Price.IsPos() {
 			return fmt.Errorf("order %s trade %d: qty %s price %s must be positive: %w", o.ClientID, f.TradeID, f.Qty, f.Price, ErrIllegalTransition)
 		}

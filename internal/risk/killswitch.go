@@ -262,6 +262,35 @@ func (k *KillSwitch) Reset(by, reason string, now int64) error {
 	return nil
 }
 
+// Refresh reads the stored state again, so that a trip or a reset made by
+// another process (the `thunes kill` command on the same store) takes effect
+// here. A stored trip is adopted at once; a stored reset is adopted only
+// when this switch's own state was saved, so a trip that could not be saved
+// is never undone by an older stored state. A store that cannot be read
+// leaves the switch as it is and returns the error.
+func (k *KillSwitch) Refresh(now int64) error {
+	s, found, err := k.store.Load()
+	if err != nil {
+		return fmt.Errorf("kill-switch refresh: %w", err)
+	}
+	if !found {
+		return nil
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	switch {
+	case s.Tripped && !k.state.Tripped:
+		k.state, k.unsaved = s, false
+		k.tripped.Store(true)
+		k.journal.Record(Event{Kind: EventTrip, Time: now, Cause: s.Cause, By: s.By, Reason: s.Reason})
+	case !s.Tripped && k.state.Tripped && !k.unsaved && s.At >= k.state.At:
+		k.state = s
+		k.tripped.Store(false)
+		k.journal.Record(Event{Kind: EventReset, Time: now, Cause: s.Cause, By: s.By, Reason: s.Reason})
+	}
+	return nil
+}
+
 // AutoTrip trips a kill-switch on its own when the venue keeps failing:
 // after Config.KillSwitchRejects rejected orders in a row, or
 // Config.KillSwitchVenueErrors venue errors (timeouts, 5xx, lost

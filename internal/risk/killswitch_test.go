@@ -314,3 +314,68 @@ func TestNewAutoTripRefusesBadInput(t *testing.T) {
 		t.Error("accepted a nil store")
 	}
 }
+
+// A trip or reset made by another process on the same store reaches a
+// running switch through Refresh; a trip that could not be saved is never
+// undone by it.
+func TestKillSwitchRefreshSeesAnotherProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kill.json")
+	running, j := openFileSwitch(t, path)
+	if err := running.Refresh(t0); err != nil || running.Tripped() {
+		t.Fatalf("refresh with nothing stored: %v, tripped %v", err, running.Tripped())
+	}
+	cli, _ := openFileSwitch(t, path)
+	if err := cli.Trip("carol", "exchange incident", t0+1); err != nil {
+		t.Fatal(err)
+	}
+	if running.Tripped() {
+		t.Fatal("tripped before a refresh")
+	}
+	if err := running.Refresh(t0 + 2); err != nil || !running.Tripped() {
+		t.Fatalf("after refresh: %v, tripped %v", err, running.Tripped())
+	}
+	if e, _ := j.Last(); e.Kind != EventTrip || e.By != "carol" || e.Reason != "exchange incident" {
+		t.Fatalf("journal %+v", e)
+	}
+	if err := cli.Reset("dave", "incident over", t0+3); err != nil {
+		t.Fatal(err)
+	}
+	if err := running.Refresh(t0 + 4); err != nil || running.Tripped() {
+		t.Fatalf("after a stored reset: %v, tripped %v", err, running.Tripped())
+	}
+
+	// A trip whose save failed stays tripped whatever the store says.
+	if err := os.WriteFile(path, []byte("{garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := running.Refresh(t0 + 5); err == nil || running.Tripped() {
+		t.Fatalf("refresh of a broken file: %v, tripped %v", err, running.Tripped())
+	}
+	ms := &failingStore{}
+	k, err := OpenKillSwitch(ms, NewMemoryJournal(4), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms.fail = true
+	if err := k.Trip("erin", "panic", t0+6); err == nil {
+		t.Fatal("a failing save was not reported")
+	}
+	ms.fail = false
+	if err := k.Refresh(t0 + 7); err != nil || !k.Tripped() {
+		t.Fatalf("an unsaved trip was undone by a refresh: %v", err)
+	}
+}
+
+// failingStore stores a not-tripped state and fails saves on demand.
+type failingStore struct{ fail bool }
+
+func (f *failingStore) Load() (KillSwitchState, bool, error) {
+	return KillSwitchState{Tripped: false, By: "x", Reason: "y", At: t0 + 100}, true, nil
+}
+
+func (f *failingStore) Save(KillSwitchState) error {
+	if f.fail {
+		return errors.New("disk full")
+	}
+	return nil
+}
