@@ -1,26 +1,54 @@
 // Package config reads thunes's configuration file.
 //
-// The file is TOML. Today it has one table, [risk], whose keys are the toml
-// tags of risk.Config:
+// The file is TOML with these tables, all optional:
 //
-//	[risk]
-//	daily_loss_pct     = "3"     # required whenever [risk] is present
-//	risk_per_trade_pct = "0.5"
-//	cool_down          = "60m"
+//	[risk]                      # every risk limit (keys: the toml tags of risk.Config)
+//	daily_loss_pct = "3"        # required whenever [risk] is present
+//	cool_down      = "60m"
 //
-// Everything the file leaves out keeps its default (risk.Defaults), with one
-// exception: a [risk] table must set daily_loss_pct itself. A file that
-// writes down risk limits is a deliberate choice of limits, and the one limit
-// that stops a bad day must be part of that choice rather than a default the
-// author may not know about. A file without a [risk] table keeps every risk
-// default, the 3% daily loss limit included.
+//	[strategy]                  # what `thunes run` trades
+//	name     = "ema-cross"
+//	symbols  = ["BTCUSDT"]
+//	interval = "1m"
+//	[strategy.params]           # the strategy's declared parameters
+//	fast = 20
+//
+//	[binance]                   # base URLs; empty: the mode's defaults. Never keys.
+//	rest_url   = "https://api.binance.com"
+//	stream_url = "wss://stream.binance.com:9443"
+//	ws_api_url = "wss://ws-api.binance.com:443/ws-api/v3"
+//
+//	[live]                      # the guard on real money
+//	enabled     = false
+//	account     = "main"
+//	max_capital = "500"
+//
+//	[reconcile]
+//	interval    = "5m"
+//	on_mismatch = "halted"      # or "reducing"
+//
+//	[store]
+//	dsn = "thunes.db"           # a SQLite path or a postgres:// DSN
+//
+//	[paper]
+//	capital = "10000"           # the simulated account's quote balance
+//
+// Everything the file leaves out keeps its default, with one exception: a
+// [risk] table must set daily_loss_pct itself. A file that writes down risk
+// limits is a deliberate choice of limits, and the one limit that stops a
+// bad day must be part of that choice rather than a default the author may
+// not know about. A file without a [risk] table keeps every risk default,
+// the 3% daily loss limit included.
 //
 // Reading is strict. Keys match exactly (TOML keys are case-sensitive), an
 // unknown key is an error, durations are strings with a unit ("90s", "60m";
 // a bare number is refused rather than read as nanoseconds), and
-// percentages are decimal strings or numbers ("0.5" or 0.5). Load reports
-// every problem of a file at once, each with its line when known, and then
-// every problem risk.Config.Validate finds.
+// percentages are decimal strings or numbers ("0.5" or 0.5). API keys in the
+// file are refused with a pointer to the environment variables that carry
+// them. Load reports every problem of a file at once, each with its line when
+// known, then every problem risk.Config.Validate finds, then the checks of
+// the run tables (a strategy that exists with valid parameters, symbols,
+// URLs, the live guard).
 package config
 
 import (
@@ -47,12 +75,76 @@ import (
 type Config struct {
 	// Risk is the [risk] table: every risk limit.
 	Risk risk.Config `toml:"risk"`
+	// Strategy is the [strategy] table: what `thunes run` trades.
+	Strategy Strategy `toml:"strategy"`
+	// Binance is the [binance] table: where the exchange is.
+	Binance Binance `toml:"binance"`
+	// Live is the [live] table: the guard on real money.
+	Live Live `toml:"live"`
+	// Reconcile is the [reconcile] table.
+	Reconcile Reconcile `toml:"reconcile"`
+	// Store is the [store] table.
+	Store Store `toml:"store"`
+	// Paper is the [paper] table: the simulated account of paper mode.
+	Paper Paper `toml:"paper"`
+}
+
+// Strategy names the strategy a run trades and on what.
+type Strategy struct {
+	Name     string   `toml:"name"`
+	Symbols  []string `toml:"symbols"`
+	Interval string   `toml:"interval"`
+	// Params are the strategy's parameters ([strategy.params]); missing
+	// ones keep their defaults.
+	Params map[string]float64 `toml:"params"`
+}
+
+// Binance holds the exchange's base URLs; empty ones take the mode's
+// defaults (Binance's production or testnet URLs). API keys are never read
+// from the configuration: they come from the environment or a key file.
+type Binance struct {
+	RestURL   string `toml:"rest_url"`
+	StreamURL string `toml:"stream_url"`
+	WSAPIURL  string `toml:"ws_api_url"`
+}
+
+// Live must be enabled, with the account and the most capital it may
+// trade, before live mode starts; the command line must repeat both.
+type Live struct {
+	Enabled    bool        `toml:"enabled"`
+	Account    string      `toml:"account"`
+	MaxCapital num.Decimal `toml:"max_capital"`
+}
+
+// Reconcile says how often the books are compared with the exchange and
+// what a mismatch does.
+type Reconcile struct {
+	Interval time.Duration `toml:"interval"`
+	// OnMismatch is "reducing" (only orders that reduce positions) or
+	// "halted" (no orders; positions closed).
+	OnMismatch string `toml:"on_mismatch"`
+}
+
+// Store names the database: a SQLite path or a postgres:// DSN.
+type Store struct {
+	DSN string `toml:"dsn"`
+}
+
+// Paper is the simulated account of paper mode.
+type Paper struct {
+	// Capital is the starting balance in the quote asset.
+	Capital num.Decimal `toml:"capital"`
 }
 
 // Default returns the configuration used when no file is given. It passes
 // validation.
 func Default() *Config {
-	return &Config{Risk: risk.Defaults()}
+	return &Config{
+		Risk:      risk.Defaults(),
+		Strategy:  Strategy{Name: "ema-cross", Symbols: []string{"BTCUSDT"}, Interval: "1m"},
+		Reconcile: Reconcile{Interval: 5 * time.Minute, OnMismatch: "halted"},
+		Paper:     Paper{Capital: num.FromInt(10000)},
+	}
 }
 
 // String returns the effective configuration as TOML that Parse reads back to
@@ -139,9 +231,10 @@ func Parse(path string, data []byte) (*Config, error) {
 
 	c := Default()
 	var probs []Problem
+	tables := tomlFields(c)
 	for _, k := range sortedKeys(&md, top) {
-		if k.name != "risk" {
-			probs = append(probs, unknownKey(k.name, k.line, []string{"risk"}))
+		if _, ok := tables[k.name]; !ok {
+			probs = append(probs, unknownKey(k.name, k.line, slices.Sorted(maps.Keys(tables))))
 		}
 	}
 	if prim, ok := top["risk"]; ok {
@@ -150,6 +243,12 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err := c.Risk.Validate(); err != nil {
 		probs = append(probs, validateProblems(&md, top, err)...)
 	}
+	for _, name := range []string{"strategy", "binance", "live", "reconcile", "store", "paper"} {
+		if prim, ok := top[name]; ok {
+			probs = append(probs, decodeTable(&md, name, prim, tables[name].Addr().Interface())...)
+		}
+	}
+	probs = append(probs, c.checkRun(&md, top)...)
 	if len(probs) > 0 {
 		return nil, &Error{Path: path, Problems: probs}
 	}
@@ -160,23 +259,50 @@ func Parse(path string, data []byte) (*Config, error) {
 // and returns every problem: unknown keys, values of the wrong type, and a
 // missing daily_loss_pct.
 func decodeRisk(md *toml.MetaData, prim toml.Primitive, dst *risk.Config) []Problem {
+	probs := decodeTable(md, "risk", prim, dst)
+	var raw any
+	_ = md.PrimitiveDecode(prim, &raw)
+	var table map[string]toml.Primitive
+	if _, ok := raw.(map[string]any); !ok || md.PrimitiveDecode(prim, &table) != nil {
+		return probs // not a table: said already
+	}
+	if _, ok := table["daily_loss_pct"]; !ok {
+		probs = append(probs, Problem{Key: "risk.daily_loss_pct",
+			Msg: "risk.daily_loss_pct is missing: a [risk] table must set the daily loss limit itself"})
+	}
+	return probs
+}
+
+// secretKeys are keys a person might put in [binance] by habit: they are
+// refused with a pointer to where keys belong.
+var secretKeys = map[string]bool{"api_key": true, "secret_key": true, "secret": true, "private_key": true, "apikey": true, "key": true}
+
+// decodeTable decodes the table name into the struct dst points to, which
+// holds the defaults, and returns every problem: a value that is not a
+// table, unknown keys, values of the wrong type.
+func decodeTable(md *toml.MetaData, name string, prim toml.Primitive, dst any) []Problem {
 	// The decoder leaves a map empty, without an error, when the value is not
 	// a table, so check the value's type first.
 	var raw any
 	_ = md.PrimitiveDecode(prim, &raw) // decoding into any cannot fail
 	var table map[string]toml.Primitive
 	if _, ok := raw.(map[string]any); !ok {
-		return []Problem{{Line: lineOf(md, prim), Key: "risk", Msg: "risk must be a table ([risk]), not " + tomlType(raw)}}
+		return []Problem{{Line: lineOf(md, prim), Key: name, Msg: fmt.Sprintf("%s must be a table ([%s]), not %s", name, name, tomlType(raw))}}
 	}
 	if err := md.PrimitiveDecode(prim, &table); err != nil {
-		return []Problem{{Line: lineOf(md, prim), Key: "risk", Msg: fmt.Sprintf("risk: %v", err)}}
+		return []Problem{{Line: lineOf(md, prim), Key: name, Msg: fmt.Sprintf("%s: %v", name, err)}}
 	}
 	fields := tomlFields(dst)
 	var probs []Problem
 	for _, k := range sortedKeys(md, table) {
-		key := "risk." + k.name
+		key := name + "." + k.name
 		f, ok := fields[k.name]
 		if !ok {
+			if name == "binance" && secretKeys[strings.ToLower(k.name)] {
+				probs = append(probs, Problem{Line: k.line, Key: key, Msg: key + ": API keys are never read from the configuration; " +
+					"set THUNES_BINANCE_API_KEY and THUNES_BINANCE_SECRET_KEY (or THUNES_BINANCE_PRIVATE_KEY_FILE) instead"})
+				continue
+			}
 			probs = append(probs, unknownKey(key, k.line, slices.Sorted(maps.Keys(fields))))
 			continue
 		}
@@ -188,10 +314,6 @@ func decodeRisk(md *toml.MetaData, prim toml.Primitive, dst *risk.Config) []Prob
 		if err := setField(f, v); err != nil {
 			probs = append(probs, Problem{Line: k.line, Key: key, Msg: fmt.Sprintf("%s: %v", key, err)})
 		}
-	}
-	if _, ok := table["daily_loss_pct"]; !ok {
-		probs = append(probs, Problem{Key: "risk.daily_loss_pct",
-			Msg: "risk.daily_loss_pct is missing: a [risk] table must set the daily loss limit itself"})
 	}
 	return probs
 }
@@ -280,6 +402,37 @@ func setField(f reflect.Value, v any) error {
 			return fmt.Errorf("want a string, got %s", tomlType(v))
 		}
 		*dst = s
+	case *[]string:
+		arr, ok := v.([]any)
+		if !ok {
+			return fmt.Errorf("want an array of strings, got %s", tomlType(v))
+		}
+		out := make([]string, len(arr))
+		for i, x := range arr {
+			s, ok := x.(string)
+			if !ok {
+				return fmt.Errorf("element %d: want a string, got %s", i+1, tomlType(x))
+			}
+			out[i] = s
+		}
+		*dst = out
+	case *map[string]float64:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("want a table of numbers, got %s", tomlType(v))
+		}
+		out := make(map[string]float64, len(m))
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			switch x := m[k].(type) {
+			case int64:
+				out[k] = float64(x)
+			case float64:
+				out[k] = x
+			default:
+				return fmt.Errorf("%s: want a number, got %s", k, tomlType(x))
+			}
+		}
+		*dst = out
 	default:
 		return fmt.Errorf("fields of type %s cannot be configured", f.Type())
 	}

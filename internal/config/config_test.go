@@ -200,3 +200,27 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestRunTables(t *testing.T) {
+	c, err := Load(filepath.Join("testdata", "run.good.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Strategy{Name: "rsi-reversion", Symbols: []string{"BTCUSDT", "ETHUSDT"}, Interval: "5m", Params: map[string]float64{"period": 21, "oversold": 25.5}}
+	if !reflect.DeepEqual(c.Strategy, want) {
+		t.Errorf("strategy %+v", c.Strategy)
+	}
+	if c.Binance.WSAPIURL != "ws://127.0.0.1:9999/ws-api/v3" || !c.Live.Enabled || c.Live.Account != "main" || c.Live.MaxCapital.String() != "500" ||
+		c.Reconcile.Interval != 2*time.Minute || c.Reconcile.OnMismatch != "reducing" || c.Store.DSN != "state.db" || !c.Paper.Capital.Equal(num.MustParse("2500.5")) {
+		t.Errorf("%+v", c)
+	}
+	back, err := Parse("effective", []byte(c.String()))
+	if err != nil || back.String() != c.String() || !reflect.DeepEqual(back.Strategy, c.Strategy) {
+		t.Fatalf("round trip: %v\n%s", err, c)
+	}
+	// Bad parameters name the strategy's valid ones.
+	_, err = Parse("p.toml", []byte("[strategy]\nname = \"grid\"\n[strategy.params]\nlevels = 0\n"))
+	if err == nil || !strings.Contains(err.Error(), "strategy.params: grid: levels=0 is outside [1, 50], whole") {
+		t.Fatalf("bad params: %v", err)
+	}
+}
