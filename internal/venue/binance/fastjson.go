@@ -1,5 +1,7 @@
 package binance
 
+import "bytes"
+
 // scanner is a minimal JSON reader for the hot market-data path. It handles
 // exactly the shapes Binance sends and reports !ok on anything else (string
 // escapes, deep nesting), in which case callers fall back to encoding/json,
@@ -48,6 +50,22 @@ func (s *scanner) str() ([]byte, bool) {
 		s.i++
 	}
 	return nil, false
+}
+
+// strRaw reads a string without escapes but does not check it for control
+// characters: use it only where the value is validated afterwards (decimals,
+// symbols), so that a control character is refused there.
+func (s *scanner) strRaw() ([]byte, bool) {
+	if !s.next('"') {
+		return nil, false
+	}
+	rest := s.b[s.i:]
+	n := bytes.IndexByte(rest, '"')
+	if n < 0 || bytes.IndexByte(rest[:n], '\\') >= 0 {
+		return nil, false
+	}
+	s.i += n + 1
+	return rest[:n], true
 }
 
 // int reads a JSON integer that fits in int64 (no fraction or exponent).

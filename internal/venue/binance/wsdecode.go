@@ -69,7 +69,7 @@ func decodeBookTickerFast(data []byte, t *BookTicker) bool {
 				}
 			case 's':
 				bit = 2
-				v, ok := s.str()
+				v, ok := s.strRaw()
 				if !ok {
 					return false
 				}
@@ -77,7 +77,7 @@ func decodeBookTickerFast(data []byte, t *BookTicker) bool {
 					t.Symbol = string(v)
 				}
 			case 'b', 'B', 'a', 'A':
-				v, ok := s.str()
+				v, ok := s.strRaw()
 				if !ok {
 					return false
 				}
