@@ -50,9 +50,17 @@ type Venue struct {
 	wg       sync.WaitGroup
 	dispatch sync.WaitGroup
 
+	// jobs hands HTTP work to idle workers, whose stacks have already grown
+	// to what a request needs; when none is idle a new goroutine is started,
+	// so Submit never waits.
+	jobs chan func()
+
 	mu     sync.Mutex
 	orders map[string]*tracked
 }
+
+// workers is how many goroutines wait for HTTP work.
+const workers = 8
 
 // tracked is what the adapter knows of one order, to report each change once.
 type tracked struct {
@@ -89,7 +97,21 @@ func NewVenue(c *Client, sink venue.Sink, cfg VenueConfig) (*Venue, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	v := &Venue{c: c, sink: sink, cfg: cfg, ctx: ctx, cancel: cancel, out: make(chan func(), 4096),
-		orders: make(map[string]*tracked)}
+		jobs: make(chan func()), orders: make(map[string]*tracked)}
+	for range workers {
+		v.wg.Add(1)
+		go func() {
+			defer v.wg.Done()
+			for {
+				select {
+				case f := <-v.jobs:
+					f()
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
 	v.dispatch.Add(1)
 	go func() {
 		defer v.dispatch.Done()
@@ -147,11 +169,20 @@ func (v *Venue) Submit(now int64, r *order.Request) {
 	}
 	v.track(req.Symbol, req.ClientID, req.Side)
 	v.mu.Unlock()
-	v.wg.Add(1)
-	go func() {
-		defer v.wg.Done()
-		v.place(now, &req)
-	}()
+	v.run(func() { v.place(now, &req) })
+}
+
+// run gives f to an idle worker or, if none is idle, to a new goroutine.
+func (v *Venue) run(f func()) {
+	select {
+	case v.jobs <- f:
+	default:
+		v.wg.Add(1)
+		go func() {
+			defer v.wg.Done()
+			f()
+		}()
+	}
 }
 
 func (v *Venue) place(now int64, r *order.Request) {
@@ -262,9 +293,7 @@ func (v *Venue) end(t *tracked, clientID string, kind order.EventKind, ts, order
 
 // Cancel implements venue.Venue.
 func (v *Venue) Cancel(now int64, symbol, clientID string) {
-	v.wg.Add(1)
-	go func() {
-		defer v.wg.Done()
+	v.run(func() {
 		ctx, cancel := context.WithTimeout(v.ctx, v.cfg.RequestTimeout)
 		defer cancel()
 		rep, resolved, err := v.c.CancelOrder(ctx, symbol, clientID)
@@ -289,7 +318,7 @@ func (v *Venue) Cancel(now int64, symbol, clientID string) {
 		}
 		v.emit(venue.Report{Symbol: symbol, ClientID: clientID, CancelRejected: true,
 			Event: order.Event{Time: v.c.Timestamp(), Code: code, Reason: reason}})
-	}()
+	})
 }
 
 // HandleUserEvent applies one user-data event: executionReports become order

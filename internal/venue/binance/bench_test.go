@@ -54,8 +54,7 @@ type stampTransport struct {
 
 func (s *stampTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	s.at <- time.Now()
-	id := r.URL.Query().Get("newClientOrderId")
-	body := `{"symbol":"BNBUSDT","orderId":1,"orderListId":-1,"clientOrderId":"` + id + `","transactTime":1507725176595}`
+	const body = `{"symbol":"BNBUSDT","orderId":1,"orderListId":-1,"clientOrderId":"x","transactTime":1507725176595}`
 	return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body)),
 		ContentLength: int64(len(body)), Request: r}, nil
 }

@@ -14,6 +14,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"hash"
+	"sync"
 )
 
 // KeyType is the kind of API key a Signer holds.
@@ -60,11 +62,17 @@ func NewHMACSigner(apiKey, secret string) (*Signer, error) {
 		return nil, fmt.Errorf("HMAC secret is empty: %w", ErrBadKey)
 	}
 	key := []byte(secret)
+	// Keyed hashes are reused: hmac.New costs several allocations.
+	pool := &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}
 	return &Signer{apiKey: apiKey, typ: KeyHMAC, sign: func(p []byte) string {
-		m := hmac.New(sha256.New, key)
+		m := pool.Get().(hash.Hash)
+		m.Reset()
 		m.Write(p)
 		var sum [sha256.Size]byte
-		return hex.EncodeToString(m.Sum(sum[:0]))
+		var out [2 * sha256.Size]byte
+		hex.Encode(out[:], m.Sum(sum[:0]))
+		pool.Put(m)
+		return string(out[:])
 	}}, nil
 }
 
