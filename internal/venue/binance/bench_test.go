@@ -33,6 +33,24 @@ func BenchmarkDecodeBookTicker(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
 
+// BenchmarkStreamBookTicker is the whole stream path for one combined-stream
+// bookTicker message: envelope split and decode.
+func BenchmarkStreamBookTicker(b *testing.B) {
+	msg := []byte(`{"stream":"bnbusdt@bookTicker","data":{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}}`)
+	var bt BookTicker
+	b.ReportAllocs()
+	for b.Loop() {
+		_, data, err := splitCombined(msg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := DecodeBookTicker(data, &bt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
 // BenchmarkDecodeBookTickerStdlib is the encoding/json path, for comparison.
 func BenchmarkDecodeBookTickerStdlib(b *testing.B) {
 	msg := []byte(`{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}`)

@@ -466,3 +466,78 @@ func TestCancelUnknownOutcomeQueries(t *testing.T) {
 		t.Fatal("cancel resent")
 	}
 }
+
+func TestOrderParamsPerType(t *testing.T) {
+	d := num.MustParse
+	cases := []struct {
+		req  order.Request
+		want string
+	}{
+		{order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("0.001")},
+			"symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.001"},
+		{order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, QuoteOrderQty: d("25.5")},
+			"symbol=BTCUSDT&side=BUY&type=MARKET&quoteOrderQty=25.5"},
+		{order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.Limit, TimeInForce: order.FOK, Quantity: d("1"), Price: d("60000.10")},
+			"symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=FOK&quantity=1&price=60000.1"},
+		{order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.LimitMaker, Quantity: d("1"), Price: d("60000")},
+			"symbol=BTCUSDT&side=SELL&type=LIMIT_MAKER&quantity=1&price=60000"},
+		{order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.StopLoss, Quantity: d("1"), StopPrice: d("50000")},
+			"symbol=BTCUSDT&side=SELL&type=STOP_LOSS&quantity=1&stopPrice=50000"},
+		{order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.StopLossLimit, TimeInForce: order.GTC, Quantity: d("1"), Price: d("49900"), StopPrice: d("50000")},
+			"symbol=BTCUSDT&side=SELL&type=STOP_LOSS_LIMIT&timeInForce=GTC&quantity=1&price=49900&stopPrice=50000"},
+		{order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.TakeProfit, Quantity: d("1"), StopPrice: d("70000")},
+			"symbol=BTCUSDT&side=SELL&type=TAKE_PROFIT&quantity=1&stopPrice=70000"},
+		{order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.TakeProfitLimit, TimeInForce: order.IOC, Quantity: d("1"), Price: d("70100"), StopPrice: d("70000")},
+			"symbol=BTCUSDT&side=SELL&type=TAKE_PROFIT_LIMIT&timeInForce=IOC&quantity=1&price=70100&stopPrice=70000"},
+	}
+	for _, c := range cases {
+		c.req.ClientID = "id-1"
+		p, err := orderParams(&c.req, RespResult)
+		if err != nil {
+			t.Fatalf("%s: %v", c.req.Type, err)
+		}
+		if got, want := p.Encode(), c.want+"&newClientOrderId=id-1&newOrderRespType=RESULT"; got != want {
+			t.Errorf("%s:\n got %s\nwant %s", c.req.Type, got, want)
+		}
+	}
+	bad := order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Limit, Quantity: d("1"), ClientID: "x"}
+	if _, err := orderParams(&bad, RespFull); err == nil || !strings.Contains(err.Error(), "price") {
+		t.Fatalf("limit without price: %v", err)
+	}
+}
+
+func TestAccountQueries(t *testing.T) {
+	f := newFake(t)
+	f.handle("DELETE /api/v3/openOrders", func(w http.ResponseWriter, r *http.Request) {
+		w.Write(vectorJSON(t, "rest_responses", "spot", "DELETE /api/v3/openOrders"))
+	})
+	f.handle("GET /api/v3/openOrders", func(w http.ResponseWriter, r *http.Request) {
+		w.Write(vectorJSON(t, "rest_responses", "spot", "GET /api/v3/openOrders"))
+	})
+	f.handle("GET /api/v3/myTrades", func(w http.ResponseWriter, r *http.Request) {
+		w.Write(vectorJSON(t, "rest_responses", "spot", "GET /api/v3/myTrades"))
+	})
+	c := newTestClient(t, f, nil)
+	ctx := testCtx(t)
+	all, err := c.CancelAll(ctx, "BTCUSDT")
+	if err != nil || len(all) != 4 {
+		t.Fatalf("cancel all: %d %v", len(all), err)
+	}
+	if s, _ := f.lastParams("DELETE /api/v3/openOrders").Get("symbol"); s != "BTCUSDT" {
+		t.Fatalf("cancel all sent symbol %q", s)
+	}
+	open, err := c.OpenOrders(ctx, "LTCBTC")
+	if err != nil || len(open) != 1 || open[0].Symbol != "LTCBTC" {
+		t.Fatalf("open orders: %v %v", open, err)
+	}
+	trades, err := c.MyTrades(ctx, "BNBBTC", 28000, 500)
+	if err != nil || len(trades) != 1 {
+		t.Fatalf("myTrades: %v %v", trades, err)
+	}
+	if from, _ := f.lastParams("GET /api/v3/myTrades").Get("fromId"); from != "28000" {
+		t.Fatalf("fromId %q", from)
+	}
+	if _, err := c.MyTrades(ctx, "BNBBTC", -1, 5000); err == nil {
+		t.Fatal("limit 5000 accepted")
+	}
+}

@@ -1,6 +1,8 @@
 package binance
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
 )
 
@@ -246,5 +248,29 @@ func FuzzDecodeExchangeInfo(f *testing.F) {
 	f.Add([]byte(`{"timezone":"UTC","serverTime":1565246363776,"rateLimits":[],"exchangeFilters":[],"symbols":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = DecodeExchangeInfo(data)
+	})
+}
+
+// FuzzSplitCombinedAgrees checks the fast envelope split against
+// encoding/json whenever the data it returns is itself valid JSON.
+func FuzzSplitCombinedAgrees(f *testing.F) {
+	f.Add([]byte(`{"stream":"bnbusdt@bookTicker","data":{"u":1}}`))
+	f.Add([]byte(`{"stream":"a","data":{"u":1},"x":2}`))
+	f.Add([]byte(`{"stream":"a","data":[1,2]} `))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		stream, d, err := SplitCombined(data)
+		if err != nil || stream == "" || !json.Valid(d) {
+			return
+		}
+		var j struct {
+			Stream string          `json:"stream"`
+			Data   json.RawMessage `json:"data"`
+		}
+		if json.Unmarshal(data, &j) != nil {
+			t.Fatalf("split %q into %q / %q but the message is not valid JSON", data, stream, d)
+		}
+		if j.Stream != stream || !bytes.Equal(bytes.TrimSpace(j.Data), bytes.TrimSpace(d)) {
+			t.Fatalf("split %q / %q, encoding/json %q / %q", stream, d, j.Stream, j.Data)
+		}
 	})
 }

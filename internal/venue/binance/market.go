@@ -1,6 +1,7 @@
 package binance
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -161,20 +162,20 @@ func (m *MarketData) session(ctx context.Context) error {
 }
 
 func (m *MarketData) handle(ctx context.Context, msg []byte) error {
-	stream, data, err := SplitCombined(msg)
+	stream, data, err := splitCombined(msg)
 	if err != nil {
 		return err
 	}
 	m.hmu.Lock()
 	defer m.hmu.Unlock()
 	switch {
-	case strings.HasSuffix(stream, "@bookTicker"):
+	case bytes.HasSuffix(stream, []byte("@bookTicker")):
 		if err := DecodeBookTicker(data, &m.bt); err != nil {
 			return err
 		}
 		m.cfg.Handler.OnBookTicker(&m.bt)
 		return nil
-	case strings.Contains(stream, "@kline_"):
+	case bytes.Contains(stream, []byte("@kline_")):
 		k, err := DecodeKlineEvent(data)
 		if err != nil {
 			return err
@@ -186,7 +187,7 @@ func (m *MarketData) handle(ctx context.Context, msg []byte) error {
 			m.kline(ctx, k.Symbol, &k.Kline)
 		}
 		return nil
-	case strings.Contains(stream, "@depth"):
+	case bytes.Contains(stream, []byte("@depth")):
 		d, err := DecodeDepthUpdate(data)
 		if err != nil {
 			return err

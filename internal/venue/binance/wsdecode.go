@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
@@ -163,27 +164,53 @@ func DecodeRESTBookTicker(data []byte) (BookTicker, error) {
 
 // SplitCombined unwraps a combined-stream message {"stream":..., "data":...}
 // and returns the stream name and the raw data. A message without the
-// envelope (a raw /ws/ stream) comes back as ("", msg).
+// envelope (a raw /ws/ stream) comes back as ("", msg). Binance's usual
+// shape is split without allocating beyond the stream name; the data is not
+// checked here but by the stream's decoder.
 func SplitCombined(msg []byte) (stream string, data []byte, err error) {
+	name, data, err := splitCombined(msg)
+	return string(name), data, err
+}
+
+// splitCombined is SplitCombined returning the stream name as bytes of msg
+// (or of a decoded copy), so the hot path does not allocate.
+func splitCombined(msg []byte) (stream []byte, data []byte, err error) {
 	s := scanner{b: msg}
 	if !s.next('{') {
-		return "", nil, badf("stream message", "not a JSON object")
+		return nil, nil, badf("stream message", "not a JSON object")
 	}
 	key, ok := s.str()
 	if !ok || string(key) != "stream" {
-		return "", msg, nil
+		return nil, msg, nil
+	}
+	if s.next(':') {
+		if name, ok := s.str(); ok && s.next(',') {
+			if key, ok := s.str(); ok && string(key) == "data" && s.next(':') {
+				end := len(msg) - 1
+				for end > s.i && (msg[end] == ' ' || msg[end] == '\n' || msg[end] == '\r' || msg[end] == '\t') {
+					end--
+				}
+				s.ws()
+				if end > s.i && msg[end] == '}' && (msg[s.i] == '{' || msg[s.i] == '[') {
+					d := bytes.TrimRight(msg[s.i:end], " \t\r\n")
+					if len(d) > 0 && (d[len(d)-1] == '}' || d[len(d)-1] == ']') && len(name) > 0 && utf8.Valid(name) {
+						return name, d, nil
+					}
+				}
+			}
+		}
 	}
 	var j struct {
 		Stream string          `json:"stream"`
 		Data   json.RawMessage `json:"data"`
 	}
 	if err := unmarshal("stream envelope", msg, &j); err != nil {
-		return "", nil, err
+		return nil, nil, err
 	}
 	if j.Stream == "" || len(j.Data) == 0 {
-		return "", nil, badf("stream envelope", "stream or data is missing")
+		return nil, nil, badf("stream envelope", "stream or data is missing")
 	}
-	return j.Stream, j.Data, nil
+	return []byte(j.Stream), j.Data, nil
 }
 
 // EventType returns the "e" field of a stream or user-data event ("" when
