@@ -229,3 +229,20 @@ func TestVenueCancel(t *testing.T) {
 		t.Fatalf("%+v", reps[2])
 	}
 }
+
+func TestVenueRejectsAnOrderProvedNotPlaced(t *testing.T) {
+	f := newFake(t)
+	f.handle("POST /api/v3/order", func(w http.ResponseWriter, r *http.Request) { writeErr(w, 502, 0, "bad gateway") })
+	f.handle("GET /api/v3/order", func(w http.ResponseWriter, r *http.Request) { writeErr(w, 400, -2013, "Order does not exist.") })
+	v, rec := newTestVenue(t, f, func(cfg *Config) { cfg.RecvWindow = 50 * time.Millisecond }, VenueConfig{})
+	req := marketSell("np-1")
+	v.Submit(1, &req)
+	reps := rec.wait(t, 1)
+	if reps[0].Kind != order.Reject || !strings.Contains(reps[0].Reason, "not placed") {
+		t.Fatalf("%+v", reps[0])
+	}
+	if f.count("POST /api/v3/order") != 1 {
+		t.Fatal("resent")
+	}
+	applyAll(t, req, reps)
+}

@@ -227,7 +227,12 @@ func (m *MarketData) kline(ctx context.Context, symbol string, k *Kline) {
 					m.klines[symbol] = rows[i].Time
 				}
 			}
-			from = rows[len(rows)-1].Time + iv
+			next := rows[len(rows)-1].Time + iv
+			if next <= from { // the answer did not move forward: stop rather than loop
+				m.c.alert(AlertGap, fmt.Sprintf("%s klines: backfill answer ends before %d, gap stays", symbol, from))
+				break
+			}
+			from = next
 		}
 	}
 	m.cfg.Handler.OnKline(symbol, k)

@@ -351,3 +351,32 @@ func TestHostileStreamMessagesAlertAndContinue(t *testing.T) {
 		t.Fatalf("bad-message alerts %d, want 4", n)
 	}
 }
+
+func TestKlineBackfillIgnoresHostileAnswer(t *testing.T) {
+	f := newFake(t)
+	f.handle("GET /api/v3/klines", func(w http.ResponseWriter, r *http.Request) {
+		// Rows from before the gap: they must not be delivered, and the
+		// backfill must stop instead of asking forever.
+		fmt.Fprintf(w, `[[%d,"100","102","99","101","5",%d,"505",3,"1","101","0"]]`, t0, t0+59999)
+	})
+	alerts := &alertLog{}
+	c := newTestClient(t, f, func(cfg *Config) { cfg.OnAlert = alerts.add })
+	rec := &marketRec{}
+	m, err := NewMarketData(MarketConfig{StreamURL: "ws://127.0.0.1:1", Client: c, Symbols: []string{"BTCUSDT"},
+		KlineInterval: market.Minute1, Handler: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k0 := Kline{Bar: market.Bar{Time: t0}}
+	k5 := Kline{Bar: market.Bar{Time: t0 + 300000}}
+	m.hmu.Lock()
+	m.kline(testCtx(t), "BTCUSDT", &k0)
+	m.kline(testCtx(t), "BTCUSDT", &k5)
+	m.hmu.Unlock()
+	if fmt.Sprint(rec.klines) != fmt.Sprint([]int64{t0, t0 + 300000}) {
+		t.Fatalf("klines %v", rec.klines)
+	}
+	if alerts.count(AlertGap) != 2 || f.count("GET /api/v3/klines") != 1 {
+		t.Fatalf("gap alerts %d, REST calls %d", alerts.count(AlertGap), f.count("GET /api/v3/klines"))
+	}
+}
