@@ -355,3 +355,64 @@ func (v *Venue) HandleUserEvent(ev UserEvent) {
 		}
 	}
 }
+
+// Resync asks Binance about every order the adapter still has open and
+// reports what it missed: acknowledgements, fills (from myTrades by order
+// id, each once) and ends. Call it when the user-data stream resubscribes
+// (UserStreamConfig.OnResubscribe), since events may have been lost while it
+// was down. Orders Binance does not know are left alone. It returns every
+// lookup error, joined.
+func (v *Venue) Resync(ctx context.Context) error {
+	type open struct{ id, symbol string }
+	var todo []open
+	v.mu.Lock()
+	for id, t := range v.orders {
+		if !t.done {
+			todo = append(todo, open{id, t.symbol})
+		}
+	}
+	v.mu.Unlock()
+	var errs []error
+	for _, o := range todo {
+		rep, err := v.c.QueryOrder(ctx, o.symbol, o.id)
+		if APICode(err) == CodeNoSuchOrder {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("resync %s: %w", o.id, err))
+			continue
+		}
+		v.mu.Lock()
+		behind := v.orders[o.id].filled.Less(rep.ExecutedQty)
+		v.mu.Unlock()
+		var trades []MyTrade
+		if behind {
+			if trades, err = v.c.OrderTrades(ctx, o.symbol, rep.OrderID); err != nil {
+				errs = append(errs, fmt.Errorf("resync %s trades: %w", o.id, err))
+				continue
+			}
+		}
+		v.mu.Lock()
+		t := v.orders[o.id]
+		v.ack(t, o.id, rep.Time, rep.OrderID)
+		for _, tr := range trades {
+			if tr.OrderID != rep.OrderID {
+				continue
+			}
+			after, _ := t.filled.Add(tr.Qty)
+			if _, seen := t.trades[tr.ID]; seen {
+				after = t.filled
+			}
+			side := order.Buy
+			if !tr.IsBuyer {
+				side = order.Sell
+			}
+			v.trade(t, o.id, order.Fill{Symbol: tr.Symbol, ClientID: o.id, TradeID: tr.ID, Side: side, Price: tr.Price,
+				Qty: tr.Qty, Commission: tr.Commission, CommissionAsset: tr.CommissionAsset, Maker: tr.IsMaker, Time: tr.Time},
+				rep.OrderID, rep.Status == order.Filled && after.Cmp(rep.ExecutedQty) >= 0)
+		}
+		v.applyOrderReport(t, o.id, rep)
+		v.mu.Unlock()
+	}
+	return errors.Join(errs...)
+}

@@ -246,3 +246,41 @@ func TestVenueRejectsAnOrderProvedNotPlaced(t *testing.T) {
 	}
 	applyAll(t, req, reps)
 }
+
+func TestVenueResyncReportsMissedFills(t *testing.T) {
+	f := newFake(t)
+	f.handle("POST /api/v3/order", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"symbol":"BTCUSDT","orderId":28,"orderListId":-1,"clientOrderId":"rs-1","transactTime":1507725176595}`)
+	})
+	f.handle("GET /api/v3/order", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"symbol":"BTCUSDT","orderId":28,"orderListId":-1,"clientOrderId":"rs-1","price":"0","origQty":"3","executedQty":"3","cummulativeQuoteQty":"12000","status":"FILLED","timeInForce":"GTC","type":"MARKET","side":"SELL","time":1507725176595,"updateTime":1507725176600}`)
+	})
+	f.handle("GET /api/v3/myTrades", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `[{"symbol":"BTCUSDT","id":56,"orderId":28,"price":"4000","qty":"1","quoteQty":"4000","commission":"4","commissionAsset":"USDT","time":1507725176596,"isBuyer":false,"isMaker":false},
+			{"symbol":"BTCUSDT","id":57,"orderId":28,"price":"4000","qty":"2","quoteQty":"8000","commission":"8","commissionAsset":"USDT","time":1507725176597,"isBuyer":false,"isMaker":false}]`)
+	})
+	v, rec := newTestVenue(t, f, nil, VenueConfig{RespType: RespACK})
+	req := marketSell("rs-1")
+	v.Submit(1, &req)
+	rec.wait(t, 1)
+	// The stream reported the first fill before it went down.
+	v.HandleUserEvent(execReport("rs-1", "TRADE", "PARTIALLY_FILLED", 56, "1", "1"))
+	if err := v.Resync(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Resync(testCtx(t)); err != nil { // nothing left to do
+		t.Fatal(err)
+	}
+	time.Sleep(30 * time.Millisecond)
+	reps := rec.wait(t, 3)
+	if kinds(reps) != "ACK,TRADE,TRADE" || reps[2].Fill.TradeID != 57 || !reps[2].Final {
+		t.Fatalf("reports %s %+v", kinds(reps), reps)
+	}
+	o := applyAll(t, req, reps)
+	if o.Status != order.Filled {
+		t.Fatalf("order %s", o.Status)
+	}
+	if f.count("GET /api/v3/order") != 1 {
+		t.Fatalf("a finished order was queried again (%d)", f.count("GET /api/v3/order"))
+	}
+}

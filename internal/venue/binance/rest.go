@@ -354,3 +354,17 @@ func (c *Client) CancelAll(ctx context.Context, symbol string) ([]*OrderReport, 
 	}
 	return DecodeCancelAll(body)
 }
+
+// OrderTrades lists the account's trades for one order (GET
+// /api/v3/myTrades with orderId, weight 5).
+func (c *Client) OrderTrades(ctx context.Context, symbol string, orderID int64) ([]MyTrade, error) {
+	var p Params
+	p.Set("symbol", symbol).SetInt("orderId", orderID)
+	ep := epMyTrades
+	ep.weight = 5
+	body, err := c.do(ctx, ep, &p)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeMyTrades(body)
+}
