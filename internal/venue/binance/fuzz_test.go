@@ -274,3 +274,43 @@ func FuzzSplitCombinedAgrees(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeExecutionReport(f *testing.F) {
+	var seq []json.RawMessage
+	if err := json.Unmarshal(vectorJSON(f, "ws_events", "spot_user_data", "executionReport_sequence_market_order_partially_filled_then_expired", "events"), &seq); err != nil {
+		f.Fatal(err)
+	}
+	for _, m := range seq[:4] {
+		f.Add([]byte(m))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := DecodeExecutionReport(data)
+		if err != nil {
+			return
+		}
+		if e.ClientOrderID == "" || e.OrderID < 0 || e.CumQty.Less(e.LastQty) || e.Commission.IsNeg() {
+			t.Fatalf("accepted %+v", e)
+		}
+	})
+}
+
+func FuzzDecodeAccountPosition(f *testing.F) {
+	seed(f, f, []string{"ws_events", "spot_user_data", "outboundAccountPosition", "event"})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := DecodeAccountPosition(data)
+		if err == nil {
+			for _, b := range p.Balances {
+				if b.Free.IsNeg() || b.Locked.IsNeg() {
+					t.Fatalf("accepted %+v", b)
+				}
+			}
+		}
+	})
+}
+
+func FuzzDecodeBalanceUpdate(f *testing.F) {
+	seed(f, f, []string{"ws_events", "spot_user_data", "balanceUpdate", "event"})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = DecodeBalanceUpdate(data)
+	})
+}
