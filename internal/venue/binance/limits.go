@@ -130,11 +130,10 @@ func (l *limiter) update(status int, h http.Header) time.Duration {
 	if status != http.StatusTooManyRequests && status != http.StatusTeapot {
 		return 0
 	}
-	ra := time.Duration(0)
-	if v, ok := headerInt(h, "Retry-After"); ok && v >= 0 {
-		ra = time.Duration(v) * time.Second
-	}
-	if ra == 0 { // Binance always sends it; be careful if it is missing
+	var ra time.Duration
+	if v, ok := headerInt(h, "Retry-After"); ok {
+		ra = max(time.Duration(v)*time.Second, time.Second)
+	} else { // Binance always sends it; be careful if it is missing
 		ra = time.Minute
 		if status == http.StatusTeapot {
 			ra = 2 * time.Minute

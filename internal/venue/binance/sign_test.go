@@ -5,8 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestHMACVectors(t *testing.T) {
@@ -183,5 +187,67 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	}
 	if !strings.Contains(h.String(), "vmPU…Eh8A") {
 		t.Errorf("String = %s, want the masked key", h.String())
+	}
+}
+
+// TestSecretsNeverInErrorsOrAlerts drives failures of every kind — wrong
+// signature, rate limit, 5xx, timeout, unreachable host, unknown outcome —
+// and checks that no error text or alert carries the secret, the private
+// key or a request signature.
+func TestSecretsNeverInErrorsOrAlerts(t *testing.T) {
+	f := newFake(t)
+	var n atomic.Int32
+	f.handle("POST /api/v3/order", func(w http.ResponseWriter, r *http.Request) {
+		switch n.Add(1) % 3 {
+		case 1:
+			time.Sleep(300 * time.Millisecond) // the client times out: unknown outcome
+		case 2:
+			writeErr(w, 500, 0, "internal")
+		default:
+			w.Header().Set("Retry-After", "1")
+			writeErr(w, 429, -1003, "Too many requests.")
+		}
+	})
+	f.handle("GET /api/v3/order", func(w http.ResponseWriter, r *http.Request) { writeErr(w, 400, -2013, "Order does not exist.") })
+	var texts []string
+	var mu sync.Mutex
+	collect := func(s string) { mu.Lock(); texts = append(texts, s); mu.Unlock() }
+	ed, err := NewEd25519Signer(testAPIKey, []byte(testEd25519PEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hm, _ := NewHMACSigner(testAPIKey, testSecret)
+	for _, s := range []*Signer{hm, ed} {
+		for _, base := range []string{f.srv.URL, "http://127.0.0.1:1"} {
+			c, err := NewClient(Config{BaseURL: base, Signer: s, RecvWindow: 50 * time.Millisecond, MaxRetries: -1,
+				HTTPClient: &http.Client{Timeout: 100 * time.Millisecond},
+				OnAlert:    func(a Alert) { collect(a.Kind.String() + " " + a.Msg) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 3; i++ {
+				if _, _, err := c.PlaceOrder(testCtx(t), limitBuy(fmt.Sprintf("s-%d", i)), RespFull); err != nil {
+					collect(err.Error())
+				}
+			}
+			if _, err := c.Account(testCtx(t)); err != nil {
+				collect(err.Error())
+			}
+		}
+	}
+	priv, _ := ParseEd25519PrivateKey([]byte(testEd25519PEM))
+	all := strings.Join(texts, "\n")
+	for _, want := range []string{"UNKNOWN_OUTCOME", "not placed", "HTTP 429", "connection refused", "RATE_LIMIT"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no %q among the messages:\n%s", want, all)
+		}
+	}
+	if len(texts) < 10 {
+		t.Fatalf("only %d messages collected:\n%s", len(texts), all)
+	}
+	for _, secret := range []string{testSecret, "MC4CAQAwBQYDK2VwBCIEIE4rJ0go", hex.EncodeToString(priv.Seed())[:16], "signature=", "&timestamp="} {
+		if strings.Contains(all, secret) {
+			t.Fatalf("%q leaked into:\n%s", secret, all)
+		}
 	}
 }
