@@ -77,6 +77,14 @@ func NewMarketData(cfg MarketConfig) (*MarketData, error) {
 	if len(cfg.Symbols) == 0 || !cfg.BookTicker && cfg.KlineInterval == 0 && !cfg.Depth {
 		errs = append(errs, "no symbols or no streams chosen")
 	}
+	for _, sym := range cfg.Symbols {
+		if !validStreamSymbol(sym) {
+			errs = append(errs, fmt.Sprintf("symbol %.40q must be 1-30 of [A-Z0-9]", sym))
+		}
+	}
+	if cfg.DepthLimit < 0 || cfg.DepthLimit > 5000 {
+		errs = append(errs, fmt.Sprintf("depth limit %d must be in [1, 5000]", cfg.DepthLimit))
+	}
 	if cfg.KlineInterval < 0 {
 		errs = append(errs, "calendar-month klines are not supported on streams here")
 	}
@@ -368,4 +376,17 @@ func (m *MarketData) deliver(ctx context.Context, f func()) {
 	if m.down && ctx.Err() == nil {
 		f()
 	}
+}
+
+// validStreamSymbol reports whether s can be put in a stream name as is.
+func validStreamSymbol(s string) bool {
+	if len(s) == 0 || len(s) > 30 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

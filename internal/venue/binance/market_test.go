@@ -380,3 +380,24 @@ func TestKlineBackfillIgnoresHostileAnswer(t *testing.T) {
 		t.Fatalf("gap alerts %d, REST calls %d", alerts.count(AlertGap), f.count("GET /api/v3/klines"))
 	}
 }
+
+func TestMarketConfigErrors(t *testing.T) {
+	f := newFake(t)
+	c := newTestClient(t, f, nil)
+	rec := &marketRec{}
+	cases := []struct {
+		cfg  MarketConfig
+		want string
+	}{
+		{MarketConfig{StreamURL: "http://x", Client: c, Handler: rec, Symbols: []string{"BTCUSDT"}, BookTicker: true}, "ws:// or wss://"},
+		{MarketConfig{StreamURL: "ws://x", Client: c, Handler: rec, Symbols: []string{"btc/usdt"}, BookTicker: true}, "must be 1-30 of [A-Z0-9]"},
+		{MarketConfig{StreamURL: "ws://x", Client: c, Handler: rec, Symbols: []string{"BTCUSDT"}}, "no streams"},
+		{MarketConfig{StreamURL: "ws://x", Client: c, Handler: rec, Symbols: []string{"BTCUSDT"}, Depth: true, DepthLimit: 9000}, "depth limit"},
+		{MarketConfig{StreamURL: "ws://x", Handler: rec, Symbols: []string{"BTCUSDT"}, BookTicker: true}, "client and handler"},
+	}
+	for _, tc := range cases {
+		if _, err := NewMarketData(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("err = %v, want %q", err, tc.want)
+		}
+	}
+}
