@@ -56,6 +56,7 @@ type Venue struct {
 	jobs chan func()
 
 	mu     sync.Mutex
+	closed bool
 	orders map[string]*tracked
 }
 
@@ -123,17 +124,23 @@ func NewVenue(c *Client, sink venue.Sink, cfg VenueConfig) (*Venue, error) {
 }
 
 // Close cancels work in flight, waits for it, and delivers what is queued.
+// Calls after Close are ignored.
 func (v *Venue) Close() {
 	v.cancel()
 	v.wg.Wait()
+	v.mu.Lock()
+	v.closed = true
 	close(v.out)
+	v.mu.Unlock()
 	v.dispatch.Wait()
 }
 
 // emit queues a report. Callers hold v.mu, so reports leave in the order
 // the adapter decided them.
 func (v *Venue) emit(r venue.Report) {
-	v.out <- func() { v.sink(&r) }
+	if !v.closed {
+		v.out <- func() { v.sink(&r) }
+	}
 }
 
 func (v *Venue) track(symbol, clientID string, side order.Side) *tracked {
@@ -157,6 +164,10 @@ func (v *Venue) track(symbol, clientID string, side order.Side) *tracked {
 func (v *Venue) Submit(now int64, r *order.Request) {
 	req := *r
 	v.mu.Lock()
+	if v.closed || v.ctx.Err() != nil {
+		v.mu.Unlock()
+		return
+	}
 	if _, dup := v.orders[req.ClientID]; dup || !order.ValidClientID(req.ClientID) {
 		reason := fmt.Sprintf("client order id %.40q already submitted; not sent again", req.ClientID)
 		if !dup {
@@ -293,6 +304,9 @@ func (v *Venue) end(t *tracked, clientID string, kind order.EventKind, ts, order
 
 // Cancel implements venue.Venue.
 func (v *Venue) Cancel(now int64, symbol, clientID string) {
+	if v.ctx.Err() != nil {
+		return
+	}
 	v.run(func() {
 		ctx, cancel := context.WithTimeout(v.ctx, v.cfg.RequestTimeout)
 		defer cancel()
@@ -324,7 +338,9 @@ func (v *Venue) Cancel(now int64, symbol, clientID string) {
 // HandleUserEvent applies one user-data event: executionReports become order
 // reports; balance changes go to VenueConfig.OnAccount.
 func (v *Venue) HandleUserEvent(ev UserEvent) {
-	if p := ev.Position; p != nil && v.cfg.OnAccount != nil {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if p := ev.Position; p != nil && v.cfg.OnAccount != nil && !v.closed {
 		v.out <- func() { v.cfg.OnAccount(p) }
 	}
 	e := ev.Execution
@@ -332,8 +348,6 @@ func (v *Venue) HandleUserEvent(ev UserEvent) {
 		return
 	}
 	id := e.OrderClientID()
-	v.mu.Lock()
-	defer v.mu.Unlock()
 	t := v.track(e.Symbol, id, e.Side)
 	switch e.ExecType {
 	case "NEW":

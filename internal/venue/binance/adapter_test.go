@@ -284,3 +284,23 @@ func TestVenueResyncReportsMissedFills(t *testing.T) {
 		t.Fatalf("a finished order was queried again (%d)", f.count("GET /api/v3/order"))
 	}
 }
+
+func TestVenueIgnoresCallsAfterClose(t *testing.T) {
+	f := newFake(t)
+	c := newTestClient(t, f, nil)
+	rec := &recorder{}
+	v, err := NewVenue(c, rec.sink, VenueConfig{OnAccount: func(*AccountPosition) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	req := marketSell("late-1")
+	v.Submit(1, &req)
+	v.Cancel(1, "BTCUSDT", "late-1")
+	v.HandleUserEvent(execReport("late-1", "NEW", "NEW", -1, "0", "0"))
+	v.HandleUserEvent(UserEvent{Position: &AccountPosition{}})
+	time.Sleep(20 * time.Millisecond)
+	if f.count("POST /api/v3/order")+f.count("DELETE /api/v3/order") != 0 || len(rec.reps) != 0 {
+		t.Fatal("a closed venue acted")
+	}
+}
