@@ -430,3 +430,24 @@ func (v *Venue) Resync(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
+
+// CancelAll cancels every open order on symbol (DELETE /api/v3/openOrders,
+// order lists included) and reports each cancel, as the kill-switch needs.
+// It waits for Binance's answer; on an unknown outcome it returns the error
+// and Resync tells what happened.
+func (v *Venue) CancelAll(ctx context.Context, symbol string) error {
+	reps, err := v.c.CancelAll(ctx, symbol)
+	if err != nil {
+		return err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, rep := range reps {
+		id := rep.OrigClientOrderID
+		if id == "" {
+			id = rep.ClientOrderID
+		}
+		v.applyOrderReport(v.track(rep.Symbol, id, rep.Side), id, rep)
+	}
+	return nil
+}

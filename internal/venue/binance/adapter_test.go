@@ -304,3 +304,26 @@ func TestVenueIgnoresCallsAfterClose(t *testing.T) {
 		t.Fatal("a closed venue acted")
 	}
 }
+
+func TestVenueCancelAllReportsEachOrder(t *testing.T) {
+	f := newFake(t)
+	f.handle("DELETE /api/v3/openOrders", func(w http.ResponseWriter, r *http.Request) {
+		w.Write(vectorJSON(t, "rest_responses", "spot", "DELETE /api/v3/openOrders"))
+	})
+	v, rec := newTestVenue(t, f, nil, VenueConfig{})
+	if err := v.CancelAll(testCtx(t), "BTCUSDT"); err != nil {
+		t.Fatal(err)
+	}
+	reps := rec.wait(t, 8)
+	var ids []string
+	for _, r := range reps {
+		if r.Kind == order.Cancel {
+			ids = append(ids, r.ClientID)
+		}
+	}
+	// Reports name the canceled orders (origClientOrderId), not the cancel
+	// request's own id.
+	if strings.Join(ids, ",") != "E6APeyTJvkMvLMYMqu1KQ4,A3EF2HCwxgZPFMrfwbgrhv,CwOOIPHSmYywx6jZX77TdL,461cPg51vQjV3zIMOXNz39" {
+		t.Fatalf("canceled %v (%s)", ids, kinds(reps))
+	}
+}
