@@ -111,6 +111,7 @@ func BenchmarkTickToOrder(b *testing.B) {
 			for i := range ids {
 				ids[i] = "lat-" + strconv.Itoa(i)
 			}
+			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < n; i++ {
 				t0 := time.Now()

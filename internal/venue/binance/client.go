@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -363,7 +364,7 @@ func (c *Client) once(ctx context.Context, ep endpoint, p *Params) ([]byte, erro
 // and, last, signature; everything travels in the query string, and the
 // signed text is exactly the query string sent.
 func (c *Client) build(ctx context.Context, ep endpoint, p *Params) (*http.Request, error) {
-	var q []byte
+	q := make([]byte, 0, 512)
 	if p != nil {
 		q = p.AppendEncoded(q)
 	}
@@ -371,9 +372,10 @@ func (c *Client) build(ctx context.Context, ep endpoint, p *Params) (*http.Reque
 		if len(q) > 0 {
 			q = append(q, '&')
 		}
-		tail := Params{kv: make([]string, 0, 4)}
-		tail.SetInt("recvWindow", c.recvWindow.Milliseconds()).SetInt("timestamp", c.Timestamp())
-		q = tail.AppendEncoded(q)
+		q = append(q, "recvWindow="...)
+		q = strconv.AppendInt(q, c.recvWindow.Milliseconds(), 10)
+		q = append(q, "&timestamp="...)
+		q = strconv.AppendInt(q, c.Timestamp(), 10)
 		sig := c.signer.Sign(q)
 		q = append(q, "&signature="...)
 		q = appendEscaped(q, sig)
