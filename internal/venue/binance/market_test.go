@@ -401,3 +401,22 @@ func TestMarketConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestBackoffIsJitteredExponentialAndCapped(t *testing.T) {
+	b := backoff{min: 100 * time.Millisecond, max: 800 * time.Millisecond}
+	seen := map[time.Duration]bool{}
+	for round := 0; round < 50; round++ {
+		b.reset()
+		for i, cur := 0, 100*time.Millisecond; i < 6; i++ {
+			d := b.next()
+			if d < cur/2 || d > cur {
+				t.Fatalf("step %d: %s outside [%s, %s]", i, d, cur/2, cur)
+			}
+			seen[d] = true
+			cur = min(cur*2, 800*time.Millisecond)
+		}
+	}
+	if len(seen) < 20 {
+		t.Fatalf("only %d distinct delays: not jittered", len(seen))
+	}
+}
