@@ -279,7 +279,7 @@ func (c *Client) do(ctx context.Context, ep endpoint, p *Params) ([]byte, error)
 			}
 			return nil, err
 		}
-		if attempt >= c.maxRetries || !retryable(err) {
+		if attempt >= c.maxRetries || ctx.Err() != nil || !retryable(err) {
 			return nil, err
 		}
 		if serr := sleepCtx(ctx, c.backoff(attempt)); serr != nil {
@@ -294,14 +294,15 @@ func (c *Client) backoff(attempt int) time.Duration {
 }
 
 // retryable reports whether an idempotent request that failed with err may
-// be sent again.
+// be sent again (the caller's context is checked separately: an
+// http.Client timeout is worth a retry, the caller's deadline is not).
 func retryable(err error) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae.HTTPStatus >= 500
 	}
 	return !errors.Is(err, ErrBanned) && !errors.Is(err, ErrThrottled) && !errors.Is(err, ErrCircuitOpen) &&
-		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, ErrBadResponse)
+		!errors.Is(err, ErrBadResponse)
 }
 
 // unknownOutcome reports whether a state-changing request that failed with

@@ -543,3 +543,31 @@ func TestAccountQueries(t *testing.T) {
 		t.Fatal("limit 5000 accepted")
 	}
 }
+
+func TestGETRetriedAfterHTTPClientTimeout(t *testing.T) {
+	f := newFake(t)
+	var n atomic.Int32
+	f.handle("GET /api/v3/account", func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			time.Sleep(300 * time.Millisecond)
+		}
+		fmt.Fprint(w, accountJSON)
+	})
+	c := newTestClient(t, f, func(cfg *Config) { cfg.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond} })
+	if _, err := c.Account(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.count("GET /api/v3/account"); got != 2 {
+		t.Fatalf("requests %d, want 2", got)
+	}
+	// The caller's own deadline is not retried.
+	n.Store(0)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.Account(ctx); err == nil {
+		t.Fatal("no error past the caller's deadline")
+	}
+	if got := f.count("GET /api/v3/account"); got != 3 {
+		t.Fatalf("requests %d, want 3", got)
+	}
+}
