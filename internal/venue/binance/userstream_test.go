@@ -173,14 +173,23 @@ func TestUserStreamEd25519LogonDrivesVenue(t *testing.T) {
 func TestUserStreamHMACSubscribeSignature(t *testing.T) {
 	var methods sync.Map
 	ws := newWSServer(t, wsAPIScript(t, nil, func(n int) []string {
-		return []string{`{"e":"balanceUpdate","E":1,"a":"BTC","d":"1.5","T":1573200697068}`}
+		return []string{
+			execEvent("h-1", "TRADE", "FILLED", 9, "5", "5"), // fills 5 of an order of 3: refused
+			`{"e":"balanceUpdate","E":1,"a":"BTC","d":"not a number","T":1573200697068}`,
+			`{"e":"balanceUpdate","E":1,"a":"BTC","d":"1.5","T":1573200697068}`,
+		}
 	}, &methods))
 	f := newFake(t)
-	c := newTestClient(t, f, nil)
+	alerts := &alertLog{}
+	c := newTestClient(t, f, func(cfg *Config) { cfg.OnAlert = alerts.add })
+	var execs atomic.Int32
 	var got atomic.Value
 	us, err := NewUserStream(UserStreamConfig{URL: ws.url(), Client: c, Handler: func(ev UserEvent) {
 		if ev.Balance != nil {
 			got.Store(ev.Balance.Delta.String())
+		}
+		if ev.Execution != nil {
+			execs.Add(1)
 		}
 	}})
 	if err != nil {
@@ -190,6 +199,9 @@ func TestUserStreamHMACSubscribeSignature(t *testing.T) {
 	defer cancel()
 	go us.Run(ctx)
 	waitFor(t, "balance update", func() bool { return got.Load() == "1.5" })
+	if execs.Load() != 0 || alerts.count(AlertBadMessage) != 2 {
+		t.Fatalf("hostile events: %d passed on, %d alerts", execs.Load(), alerts.count(AlertBadMessage))
+	}
 	if _, ok := methods.Load("session.logon"); ok {
 		t.Fatal("session.logon attempted with an HMAC key")
 	}
