@@ -122,6 +122,7 @@ type Client struct {
 	samples    int
 	onAlert    func(Alert)
 	lim        *limiter
+	ep         endpoints
 	breakers   [numGroups]*gobreaker.CircuitBreaker[[]byte]
 
 	mu       sync.Mutex
@@ -150,6 +151,7 @@ func NewClient(cfg Config) (*Client, error) {
 		retryBase:  cfg.RetryBase,
 		samples:    cfg.TimeSamples,
 		onAlert:    cfg.OnAlert,
+		ep:         spotEndpoints(),
 	}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: 10 * time.Second}
@@ -458,7 +460,7 @@ func (c *Client) SyncTime(ctx context.Context) error {
 	best := time.Duration(-1)
 	var bestOff int64
 	var lastErr error
-	ep := endpoint{method: http.MethodGet, path: "/api/v3/time", weight: 1, group: GroupMarket}
+	ep := c.ep.time
 	for range c.samples {
 		t0 := c.now()
 		body, err := c.once(ctx, ep, nil)

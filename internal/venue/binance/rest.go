@@ -11,24 +11,46 @@ import (
 	"github.com/thunes/thunes/internal/order"
 )
 
-var (
-	epTime         = endpoint{method: http.MethodGet, path: "/api/v3/time", weight: 1, group: GroupMarket}
-	epExchangeInfo = endpoint{method: http.MethodGet, path: "/api/v3/exchangeInfo", weight: 20, group: GroupMarket}
-	epKlines       = endpoint{method: http.MethodGet, path: "/api/v3/klines", weight: 2, group: GroupMarket}
-	epBookTicker   = endpoint{method: http.MethodGet, path: "/api/v3/ticker/bookTicker", weight: 2, group: GroupMarket}
-	epAccount      = endpoint{method: http.MethodGet, path: "/api/v3/account", weight: 20, signed: true, group: GroupAccount}
-	epQueryOrder   = endpoint{method: http.MethodGet, path: "/api/v3/order", weight: 4, signed: true, group: GroupAccount}
-	epOpenOrders   = endpoint{method: http.MethodGet, path: "/api/v3/openOrders", weight: 6, signed: true, group: GroupAccount}
-	epMyTrades     = endpoint{method: http.MethodGet, path: "/api/v3/myTrades", weight: 20, signed: true, group: GroupAccount}
-	epRestrictions = endpoint{method: http.MethodGet, path: "/sapi/v1/account/apiRestrictions", weight: 1, signed: true, group: GroupAccount}
-	epNewOrder     = endpoint{method: http.MethodPost, path: "/api/v3/order", weight: 1, signed: true, group: GroupTrade, order: true}
-	epCancelOrder  = endpoint{method: http.MethodDelete, path: "/api/v3/order", weight: 1, signed: true, group: GroupTrade}
-	epCancelAll    = endpoint{method: http.MethodDelete, path: "/api/v3/openOrders", weight: 1, signed: true, group: GroupTrade}
-)
+// endpoints is a product's endpoint table. The spot table is below; a
+// USDⓈ-M futures client would carry its own (/fapi paths and weights) and
+// reuse everything else.
+type endpoints struct {
+	time         endpoint
+	exchangeInfo endpoint
+	klines       endpoint
+	bookTicker   endpoint
+	account      endpoint
+	queryOrder   endpoint
+	openOrders   endpoint
+	myTrades     endpoint
+	restrictions endpoint
+	newOrder     endpoint
+	cancelOrder  endpoint
+	cancelAll    endpoint
+}
+
+// spotEndpoints returns Binance spot's endpoints with their documented
+// request weights (binance-api.md §6).
+func spotEndpoints() endpoints {
+	return endpoints{
+		time:         endpoint{method: http.MethodGet, path: "/api/v3/time", weight: 1, group: GroupMarket},
+		exchangeInfo: endpoint{method: http.MethodGet, path: "/api/v3/exchangeInfo", weight: 20, group: GroupMarket},
+		klines:       endpoint{method: http.MethodGet, path: "/api/v3/klines", weight: 2, group: GroupMarket},
+		bookTicker:   endpoint{method: http.MethodGet, path: "/api/v3/ticker/bookTicker", weight: 2, group: GroupMarket},
+		account:      endpoint{method: http.MethodGet, path: "/api/v3/account", weight: 20, signed: true, group: GroupAccount},
+		queryOrder:   endpoint{method: http.MethodGet, path: "/api/v3/order", weight: 4, signed: true, group: GroupAccount},
+		openOrders:   endpoint{method: http.MethodGet, path: "/api/v3/openOrders", weight: 6, signed: true, group: GroupAccount},
+		myTrades:     endpoint{method: http.MethodGet, path: "/api/v3/myTrades", weight: 20, signed: true, group: GroupAccount},
+		restrictions: endpoint{method: http.MethodGet, path: "/sapi/v1/account/apiRestrictions", weight: 1, signed: true, group: GroupAccount},
+		newOrder:     endpoint{method: http.MethodPost, path: "/api/v3/order", weight: 1, signed: true, group: GroupTrade, order: true},
+		cancelOrder:  endpoint{method: http.MethodDelete, path: "/api/v3/order", weight: 1, signed: true, group: GroupTrade},
+		cancelAll:    endpoint{method: http.MethodDelete, path: "/api/v3/openOrders", weight: 1, signed: true, group: GroupTrade},
+	}
+}
 
 // ServerTime returns Binance's clock in Unix milliseconds.
 func (c *Client) ServerTime(ctx context.Context) (int64, error) {
-	body, err := c.do(ctx, epTime, nil)
+	body, err := c.do(ctx, c.ep.time, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -55,7 +77,7 @@ func (c *Client) ExchangeInfo(ctx context.Context, symbols ...string) (*market.E
 		}
 		p.Set("symbols", string(append(b, ']')))
 	}
-	body, err := c.do(ctx, epExchangeInfo, &p)
+	body, err := c.do(ctx, c.ep.exchangeInfo, &p)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +144,7 @@ func (c *Client) Klines(ctx context.Context, symbol string, iv market.Interval, 
 		p.SetInt("endTime", end)
 	}
 	p.SetInt("limit", int64(limit))
-	body, err := c.do(ctx, epKlines, &p)
+	body, err := c.do(ctx, c.ep.klines, &p)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +156,7 @@ func (c *Client) Klines(ctx context.Context, symbol string, iv market.Interval, 
 func (c *Client) BookTickerREST(ctx context.Context, symbol string) (BookTicker, error) {
 	var p Params
 	p.Set("symbol", symbol)
-	body, err := c.do(ctx, epBookTicker, &p)
+	body, err := c.do(ctx, c.ep.bookTicker, &p)
 	if err != nil {
 		return BookTicker{}, err
 	}
@@ -145,7 +167,7 @@ func (c *Client) BookTickerREST(ctx context.Context, symbol string) (BookTicker,
 func (c *Client) Account(ctx context.Context) (*Account, error) {
 	var p Params
 	p.Set("omitZeroBalances", "true")
-	body, err := c.do(ctx, epAccount, &p)
+	body, err := c.do(ctx, c.ep.account, &p)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +176,7 @@ func (c *Client) Account(ctx context.Context) (*Account, error) {
 
 // OpenOrders lists open orders on symbol, or on every symbol when it is "".
 func (c *Client) OpenOrders(ctx context.Context, symbol string) ([]*OrderReport, error) {
-	ep := epOpenOrders
+	ep := c.ep.openOrders
 	var p Params
 	if symbol != "" {
 		p.Set("symbol", symbol)
@@ -180,7 +202,7 @@ func (c *Client) MyTrades(ctx context.Context, symbol string, fromID int64, limi
 		p.SetInt("fromId", fromID)
 	}
 	p.SetInt("limit", int64(limit))
-	body, err := c.do(ctx, epMyTrades, &p)
+	body, err := c.do(ctx, c.ep.myTrades, &p)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +211,7 @@ func (c *Client) MyTrades(ctx context.Context, symbol string, fromID int64, limi
 
 // APIRestrictions fetches the key's permissions.
 func (c *Client) APIRestrictions(ctx context.Context) (*APIRestrictions, error) {
-	body, err := c.do(ctx, epRestrictions, nil)
+	body, err := c.do(ctx, c.ep.restrictions, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +223,7 @@ func (c *Client) APIRestrictions(ctx context.Context) (*APIRestrictions, error) 
 func (c *Client) QueryOrder(ctx context.Context, symbol, clientID string) (*OrderReport, error) {
 	var p Params
 	p.Set("symbol", symbol).Set("origClientOrderId", clientID)
-	body, err := c.do(ctx, epQueryOrder, &p)
+	body, err := c.do(ctx, c.ep.queryOrder, &p)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +292,7 @@ func (c *Client) PlaceOrder(ctx context.Context, r *order.Request, resp RespType
 		return nil, false, err
 	}
 	sentAt := c.Timestamp()
-	body, err := c.do(ctx, epNewOrder, p)
+	body, err := c.do(ctx, c.ep.newOrder, p)
 	if err == nil {
 		rep, derr := DecodeOrder(body)
 		if derr != nil {
@@ -326,7 +348,7 @@ func (c *Client) resolve(ctx context.Context, symbol, clientID string, sentAt in
 func (c *Client) CancelOrder(ctx context.Context, symbol, clientID string) (*OrderReport, bool, error) {
 	var p Params
 	p.Set("symbol", symbol).Set("origClientOrderId", clientID)
-	body, err := c.do(ctx, epCancelOrder, &p)
+	body, err := c.do(ctx, c.ep.cancelOrder, &p)
 	if err == nil {
 		rep, derr := DecodeOrder(body)
 		if derr == nil {
@@ -348,7 +370,7 @@ func (c *Client) CancelOrder(ctx context.Context, symbol, clientID string) (*Ord
 func (c *Client) CancelAll(ctx context.Context, symbol string) ([]*OrderReport, error) {
 	var p Params
 	p.Set("symbol", symbol)
-	body, err := c.do(ctx, epCancelAll, &p)
+	body, err := c.do(ctx, c.ep.cancelAll, &p)
 	if err != nil {
 		return nil, fmt.Errorf("cancel all %s: %w", symbol, err)
 	}
@@ -360,7 +382,7 @@ func (c *Client) CancelAll(ctx context.Context, symbol string) ([]*OrderReport, 
 func (c *Client) OrderTrades(ctx context.Context, symbol string, orderID int64) ([]MyTrade, error) {
 	var p Params
 	p.Set("symbol", symbol).SetInt("orderId", orderID)
-	ep := epMyTrades
+	ep := c.ep.myTrades
 	ep.weight = 5
 	body, err := c.do(ctx, ep, &p)
 	if err != nil {

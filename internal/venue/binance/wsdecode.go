@@ -460,8 +460,14 @@ type executionReportJSON struct {
 	ER  string          `json:"eR"`
 }
 
-var execTypes = map[string]bool{"NEW": true, "CANCELED": true, "REPLACED": true, "REJECTED": true,
-	"TRADE": true, "EXPIRED": true, "TRADE_PREVENTION": true}
+// knownExecType reports whether x is an executionReport execution type.
+func knownExecType(x string) bool {
+	switch x {
+	case "NEW", "CANCELED", "REPLACED", "REJECTED", "TRADE", "EXPIRED", "TRADE_PREVENTION":
+		return true
+	}
+	return false
+}
 
 // DecodeExecutionReport reads an executionReport event (the inner event,
 // without the WebSocket API envelope).
@@ -482,7 +488,7 @@ func DecodeExecutionReport(data []byte) (*ExecutionReport, error) {
 		return nil, c.err
 	}
 	c.id("i", *j.I)
-	if !execTypes[j.X] {
+	if !knownExecType(j.X) {
 		c.fail("unknown execution type x=%.20q", j.X)
 	}
 	e := &ExecutionReport{EventTime: j.EvT, Symbol: j.S, ClientOrderID: j.C, Quantity: j.Q, Price: j.P,
