@@ -200,7 +200,10 @@ func TestSecretsNeverInErrorsOrAlerts(t *testing.T) {
 	f.handle("POST /api/v3/order", func(w http.ResponseWriter, r *http.Request) {
 		switch n.Add(1) % 3 {
 		case 1:
-			time.Sleep(300 * time.Millisecond) // the client times out: unknown outcome
+			select { // the client times out: unknown outcome
+			case <-r.Context().Done():
+			case <-time.After(2 * time.Second):
+			}
 		case 2:
 			writeErr(w, 500, 0, "internal")
 		default:
@@ -220,7 +223,7 @@ func TestSecretsNeverInErrorsOrAlerts(t *testing.T) {
 	for _, s := range []*Signer{hm, ed} {
 		for _, base := range []string{f.srv.URL, "http://127.0.0.1:1"} {
 			c, err := NewClient(Config{BaseURL: base, Signer: s, RecvWindow: 50 * time.Millisecond, MaxRetries: -1,
-				HTTPClient: &http.Client{Timeout: 100 * time.Millisecond},
+				HTTPClient: &http.Client{Timeout: 500 * time.Millisecond},
 				OnAlert:    func(a Alert) { collect(a.Kind.String() + " " + a.Msg) }})
 			if err != nil {
 				t.Fatal(err)
