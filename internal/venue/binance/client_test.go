@@ -193,7 +193,7 @@ func TestRetryAfterBacksOff(t *testing.T) {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			f := newFake(t)
 			f.handle("GET /api/v3/account", func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Retry-After", "2")
+				w.Header().Set("Retry-After", "30")
 				writeErr(w, status, -1003, "Too many requests.")
 			})
 			var alerts atomic.Int32
@@ -206,8 +206,8 @@ func TestRetryAfterBacksOff(t *testing.T) {
 			})
 			_, err := c.Account(testCtx(t))
 			var ae *APIError
-			if !errors.As(err, &ae) || ae.HTTPStatus != status || ae.RetryAfter != 2*time.Second {
-				t.Fatalf("err = %v, want HTTP %d with Retry-After 2s", err, status)
+			if !errors.As(err, &ae) || ae.HTTPStatus != status || ae.RetryAfter != 30*time.Second {
+				t.Fatalf("err = %v, want HTTP %d with Retry-After 30s", err, status)
 			}
 			_, err = c.Account(testCtx(t))
 			if !errors.Is(err, ErrBanned) {
@@ -219,7 +219,7 @@ func TestRetryAfterBacksOff(t *testing.T) {
 			if alerts.Load() != 1 {
 				t.Fatalf("rate-limit alerts %d", alerts.Load())
 			}
-			if u := c.Usage(); time.Until(u.BannedUntil) < time.Second {
+			if u := c.Usage(); time.Until(u.BannedUntil) < 20*time.Second {
 				t.Fatalf("banned until %s", u.BannedUntil)
 			}
 		})
@@ -549,11 +549,14 @@ func TestGETRetriedAfterHTTPClientTimeout(t *testing.T) {
 	var n atomic.Int32
 	f.handle("GET /api/v3/account", func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {
-			time.Sleep(300 * time.Millisecond)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(2 * time.Second):
+			}
 		}
 		fmt.Fprint(w, accountJSON)
 	})
-	c := newTestClient(t, f, func(cfg *Config) { cfg.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond} })
+	c := newTestClient(t, f, func(cfg *Config) { cfg.HTTPClient = &http.Client{Timeout: 500 * time.Millisecond} })
 	if _, err := c.Account(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
