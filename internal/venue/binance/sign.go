@@ -1,7 +1,3 @@
-// Package binance is thunes's own thin client for Binance spot (REST, market
-// streams and the WebSocket API) and the venue adapter that puts it behind
-// venue.Venue. It holds no package-level state: every base URL, clock, key and
-// limit is injected through Config.
 package binance
 
 import (
