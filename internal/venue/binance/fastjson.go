@@ -1,6 +1,10 @@
 package binance
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/thunes/thunes/internal/num"
+)
 
 // scanner is a minimal JSON reader for the hot market-data path. It handles
 // exactly the shapes Binance sends and reports !ok on anything else (string
@@ -137,4 +141,29 @@ func (s *scanner) skip() bool {
 func (s *scanner) end() bool {
 	s.ws()
 	return s.i == len(s.b)
+}
+
+// parseDecimal reads a decimal string as num.ParseBytes does, with a fast path
+// for the common case of an unsigned number of at most 18 digits.
+func parseDecimal(b []byte) (num.Decimal, error) {
+	var coef int64
+	digits, scale, dot := 0, 0, -1
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			coef = coef*10 + int64(c-'0')
+			digits++
+			if dot >= 0 {
+				scale++
+			}
+		case c == '.' && dot < 0 && i > 0:
+			dot = i
+		default:
+			return num.ParseBytes(b)
+		}
+	}
+	if digits == 0 || digits > 18 || dot == len(b)-1 {
+		return num.ParseBytes(b)
+	}
+	return num.New(coef, uint8(scale))
 }

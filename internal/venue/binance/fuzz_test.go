@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/thunes/thunes/internal/num"
 )
 
 // Every decoder of exchange input is fuzzed: none may panic, and whatever a
@@ -312,5 +314,23 @@ func FuzzDecodeBalanceUpdate(f *testing.F) {
 	seed(f, f, []string{"ws_events", "spot_user_data", "balanceUpdate", "event"})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = DecodeBalanceUpdate(data)
+	})
+}
+
+// FuzzParseDecimal checks the fast decimal path against num.Parse: same
+// value, same scale, same acceptance.
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"25.35190000", "0", "0.0", "007.50", "-1", "1.", ".5", "123456789012345678", "1234567890123456789", "1e5", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err1 := parseDecimal(b)
+		want, err2 := num.ParseBytes(b)
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("%q: fast err %v, num err %v", b, err1, err2)
+		}
+		if err1 == nil && (got != want || got.Scale() != want.Scale()) {
+			t.Fatalf("%q: fast %s (scale %d), num %s (scale %d)", b, got, got.Scale(), want, want.Scale())
+		}
 	})
 }

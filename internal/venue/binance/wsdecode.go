@@ -82,7 +82,7 @@ func decodeBookTickerFast(data []byte, t *BookTicker) bool {
 				if !ok {
 					return false
 				}
-				d, err := num.ParseBytes(v)
+				d, err := parseDecimal(v)
 				if err != nil {
 					return false
 				}
