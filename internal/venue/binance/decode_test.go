@@ -257,3 +257,11 @@ func TestSplitCombined(t *testing.T) {
 		t.Fatal("envelope without data accepted")
 	}
 }
+
+func TestUserEventEnvelopeKeyOrder(t *testing.T) {
+	msg := `{"event":{"e":"balanceUpdate","E":1,"a":"BTC","d":"2","T":1573200697068},"subscriptionId":3}`
+	ev, err := DecodeUserEvent([]byte(msg))
+	if err != nil || ev.Balance == nil || ev.Balance.Delta.String() != "2" {
+		t.Fatalf("%+v %v", ev, err)
+	}
+}

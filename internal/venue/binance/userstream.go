@@ -1,6 +1,7 @@
 package binance
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -107,8 +108,8 @@ func (u *UserStream) session(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !strings.Contains(string(msg[:min(len(msg), 64)]), `"subscriptionId"`) {
-			continue // a stray response
+		if !bytes.Contains(msg, []byte(`"subscriptionId"`)) {
+			continue // a stray response, not an event
 		}
 		ev, err := DecodeUserEvent(msg)
 		if err != nil {
