@@ -253,6 +253,10 @@ func TestSplitCombined(t *testing.T) {
 	if stream, data, err := SplitCombined(raw); err != nil || stream != "" || string(data) != string(raw) {
 		t.Fatalf("raw: %q %q %v", stream, data, err)
 	}
+	stream, data, err = SplitCombined([]byte(`{"data":{"u":1},"stream":"x@bookTicker"}`))
+	if err != nil || stream != "x@bookTicker" || string(data) != `{"u":1}` {
+		t.Fatalf("reversed keys: %q %q %v", stream, data, err)
+	}
 	if _, _, err := SplitCombined([]byte(`{"stream":"x"}`)); err == nil {
 		t.Fatal("envelope without data accepted")
 	}

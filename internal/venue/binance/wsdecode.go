@@ -180,10 +180,10 @@ func splitCombined(msg []byte) (stream []byte, data []byte, err error) {
 		return nil, nil, badf("stream message", "not a JSON object")
 	}
 	key, ok := s.str()
-	if !ok || string(key) != "stream" {
-		return nil, msg, nil
+	if ok && string(key) != "stream" && string(key) != "data" {
+		return nil, msg, nil // a raw stream message
 	}
-	if s.next(':') {
+	if ok && string(key) == "stream" && s.next(':') {
 		if name, ok := s.str(); ok && s.next(',') {
 			if key, ok := s.str(); ok && string(key) == "data" && s.next(':') {
 				end := len(msg) - 1
