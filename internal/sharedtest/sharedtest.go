@@ -11,8 +11,7 @@ import (
 )
 
 // Data returns the shared market data directory, or skips tb when it has no
-// klines. Relative paths assume a package two levels below the repository
-// root, as every package here is.
+// klines.
 func Data(tb testing.TB) string {
 	tb.Helper()
 	data := dataDir()
@@ -34,10 +33,36 @@ func File(tb testing.TB, elem ...string) string {
 	return path
 }
 
-func dataDir() string {
-	dir := os.Getenv("THUNES_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared")
+// Vectors returns the path of Binance's official test vectors
+// (testdata/binance/vectors.json in the shared directory), or skips tb when
+// they are absent.
+func Vectors(tb testing.TB) string {
+	tb.Helper()
+	path := filepath.Join(sharedDir(), "testdata", "binance", "vectors.json")
+	if _, err := os.Stat(path); err != nil {
+		tb.Skipf("Binance test vectors not found (set THUNES_SHARED to the shared directory): %v", err)
 	}
-	return filepath.Join(dir, "data")
+	return path
+}
+
+func dataDir() string { return filepath.Join(sharedDir(), "data") }
+
+// sharedDir is THUNES_SHARED, or the directory "shared" beside the
+// repository: the nearest parent of the working directory holding go.mod.
+func sharedDir() string {
+	if dir := os.Getenv("THUNES_SHARED"); dir != "" {
+		return dir
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return filepath.Join("..", "..", "..", "shared")
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(filepath.Dir(d), "shared")
+		}
+		if filepath.Dir(d) == d {
+			return filepath.Join("..", "..", "..", "shared")
+		}
+	}
 }

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/thunes/thunes/internal/sharedtest"
 )
 
 // The HMAC test key from Binance's documentation (vectors.json).
@@ -23,10 +25,11 @@ const (
 	testSecret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 )
 
-// vectors loads testdata/vectors.json (a copy of the shared Binance vectors).
+// vectors loads Binance's official vectors from the shared directory, used in
+// place (skips when absent).
 func vectors(tb testing.TB) map[string]any {
 	tb.Helper()
-	b, err := os.ReadFile("testdata/vectors.json")
+	b, err := os.ReadFile(sharedtest.Vectors(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
