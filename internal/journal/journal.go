@@ -77,6 +77,7 @@ type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // Canonical returns the canonical JSON of the record without its hashes:
@@ -180,24 +181,11 @@ func (w *Writer) Append(ctx context.Context, q Querier, entries ...Entry) ([]Rec
 		every = DefaultCheckpointEvery
 	}
 	var buf, canon []byte
-	const batch = 50
-	args := make([]any, 0, 7*batch)
-	flush := func(rs []Record) error {
-		if len(rs) == 0 {
-			return nil
-		}
-		query := insertSQL(len(rs))
-		args = args[:0]
-		for i := range rs {
-			r := &rs[i]
-			args = append(args, r.Seq, r.Time, r.Actor, r.Kind, string(r.Data), r.PrevHash, r.Hash)
-		}
-		if _, err := q.ExecContext(ctx, query, args...); err != nil {
-			return fmt.Errorf("append journal records %d-%d: %w", rs[0].Seq, rs[len(rs)-1].Seq, err)
-		}
-		return nil
+	stmt, err := q.PrepareContext(ctx, `INSERT INTO journal (seq, time, actor, kind, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`)
+	if err != nil {
+		return nil, fmt.Errorf("append journal: %w", err)
 	}
-	start := 0
+	defer stmt.Close()
 	for i := range recs {
 		r := &recs[i]
 		seq++
@@ -209,15 +197,9 @@ func (w *Writer) Append(ctx context.Context, q Querier, entries ...Entry) ([]Rec
 		}
 		r.Hash = hex.EncodeToString(sum[:])
 		prev = r.Hash
-		if i+1-start == batch {
-			if err := flush(recs[start : i+1]); err != nil {
-				return nil, err
-			}
-			start = i + 1
+		if _, err := stmt.ExecContext(ctx, r.Seq, r.Time, r.Actor, r.Kind, string(r.Data), r.PrevHash, r.Hash); err != nil {
+			return nil, fmt.Errorf("append journal record %d: %w", r.Seq, err)
 		}
-	}
-	if err := flush(recs[start:]); err != nil {
-		return nil, err
 	}
 	if w.Key != nil {
 		for i := range recs {
@@ -229,36 +211,6 @@ func (w *Writer) Append(ctx context.Context, q Querier, entries ...Entry) ([]Rec
 		}
 	}
 	return recs, nil
-}
-
-var insertCache [51]string
-
-func insertSQL(n int) string {
-	if n < len(insertCache) && insertCache[n] != "" {
-		return insertCache[n]
-	}
-	b := []byte("INSERT INTO journal (seq, time, actor, kind, data, prev_hash, hash) VALUES ")
-	for i := range n {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '(')
-		for j := range 7 {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, '$')
-			b = strconv.AppendInt(b, int64(i*7+j+1), 10)
-		}
-		b = append(b, ')')
-	}
-	return string(b)
-}
-
-func init() {
-	for n := 1; n < len(insertCache); n++ {
-		insertCache[n] = insertSQL(n)
-	}
 }
 
 // Checkpoint is a signed statement that the record seq had hash.

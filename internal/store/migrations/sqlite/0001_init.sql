@@ -85,7 +85,7 @@ CREATE TABLE risk_state (
   updated_at BIGINT NOT NULL
 );
 CREATE TABLE journal (
-  seq       BIGINT PRIMARY KEY,
+  seq       INTEGER PRIMARY KEY,
   time      BIGINT NOT NULL,
   actor     TEXT NOT NULL,
   kind      TEXT NOT NULL,
