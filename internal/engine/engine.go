@@ -56,6 +56,7 @@ type Engine struct {
 	syms     map[string]*symState
 	symList  []*symState
 	idPrefix string
+	rec      Recorder
 
 	view   riskView
 	intent risk.Intent
@@ -145,6 +146,9 @@ type Config struct {
 	// ClientIDPrefix starts every client order id the engine assigns; ids are
 	// the prefix, '-', and a sequence number, so a run's ids are deterministic.
 	ClientIDPrefix string
+	// Recorder, when set, records every order, report and bar before the
+	// engine goes on (see Recorder).
+	Recorder Recorder
 }
 
 // New returns an engine; call SetVenue before running it, since the venue
@@ -178,6 +182,7 @@ func New(cfg Config) (*Engine, error) {
 		syms:        make(map[string]*symState, len(cfg.Instruments)),
 		insts:       make(map[string]*market.Instrument, len(cfg.Instruments)),
 		idPrefix:    prefix,
+		rec:         cfg.Recorder,
 		orders:      make(map[string]*order.Order),
 		ledger:      sha256.New(),
 		queue:       make([]venue.Report, 0, 16),
@@ -310,10 +315,21 @@ func (e *Engine) submit(r order.Request, protective bool) (*order.Order, error) 
 		st.stopLoss = r.StopLoss
 	}
 	o := order.NewOrder(r, e.now)
+	if e.rec != nil {
+		if err := e.rec.OnSubmit(o); err != nil {
+			e.fail(fmt.Errorf("record order %s: %w", r.ClientID, err))
+			return nil, e.err
+		}
+	}
 	e.orders[r.ClientID] = o
 	e.open = append(e.open, o)
 	e.Stats.Orders++
 	e.venue.Submit(e.now, &o.Request)
+	if e.rec != nil {
+		if err := e.rec.OnSent(o); err != nil {
+			e.fail(fmt.Errorf("record order %s: %w", r.ClientID, err))
+		}
+	}
 	return o, nil
 }
 
@@ -553,6 +569,7 @@ func (e *Engine) apply(rep *venue.Report) {
 	e.changed = true
 	if rep.CancelRejected {
 		e.Stats.CancelRej++
+		e.record(o, rep)
 		return
 	}
 	if err := o.Apply(&rep.Event); err != nil {
@@ -593,6 +610,9 @@ func (e *Engine) apply(rep *venue.Report) {
 	case order.Expire:
 		e.Stats.Expired++
 	}
+	if !e.record(o, rep) {
+		return
+	}
 	if o.Status.Terminal() {
 		delete(e.orders, o.ClientID)
 		for i, x := range e.open {
@@ -603,6 +623,19 @@ func (e *Engine) apply(rep *venue.Report) {
 		}
 	}
 	e.strat.OnOrder(e, o, fill)
+}
+
+// record gives the recorder a report just applied and reports whether the
+// run may go on.
+func (e *Engine) record(o *order.Order, rep *venue.Report) bool {
+	if e.rec == nil {
+		return true
+	}
+	if err := e.rec.OnReport(o, rep); err != nil {
+		e.fail(fmt.Errorf("record %s of %s: %w", rep.Kind, o.ClientID, err))
+		return false
+	}
+	return true
 }
 
 func (e *Engine) writeLedger(f *order.Fill) {

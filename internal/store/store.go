@@ -138,12 +138,21 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	t := &Tx{ctx: ctx, tx: tx, s: s}
 	if err := fn(t); err != nil {
 		tx.Rollback()
-		return err
+		return withCtx(ctx, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: commit: %w", s.where, err)
+		return withCtx(ctx, fmt.Errorf("%s: commit: %w", s.where, err))
 	}
 	return nil
+}
+
+// withCtx adds the context's error to err when the context ended, since
+// the driver's own message ("statement is closed") hides why.
+func withCtx(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w (%w)", err, cerr)
+	}
+	return err
 }
 
 // Journal appends entries to the audit journal in this transaction and
