@@ -48,6 +48,10 @@ func commands() []command {
 		{"data", "import and list market data (data import, data ls)", runData},
 		{"backtest", "run a strategy over historical or synthetic bars", runBacktest},
 		{"kill", "trip, reset or show the kill-switch (kill --reason, --reset, --status)", runKill},
+		{"run", "run a recorded trading session (run --mode paper --feed replay:CATALOG)", runSession},
+		{"audit", "verify, export or replay the audit journal (audit verify|export|replay)", runAudit},
+		{"backup", "write a consistent copy of the database (backup --out FILE)", runBackup},
+		{"restore", "restore the database from a backup and verify its journal", runRestore},
 	}
 }
 

@@ -43,13 +43,13 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("journal key %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// Written whole to a temporary file, then linked into place, so a crash
+	// never leaves a partial key and a concurrent creator's key wins whole.
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		if errors.Is(err, fs.ErrExist) { // created meanwhile by another process
-			return LoadKey(path)
-		}
 		return nil, fmt.Errorf("journal key %s: %w", path, err)
 	}
+	defer os.Remove(f.Name())
 	_, err = fmt.Fprintln(f, hex.EncodeToString(k.Seed()))
 	if err == nil {
 		err = f.Sync()
@@ -57,8 +57,16 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o600)
+	}
 	if err != nil {
-		os.Remove(path)
+		return nil, fmt.Errorf("journal key %s: %w", path, err)
+	}
+	if err := os.Link(f.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return LoadKey(path)
+		}
 		return nil, fmt.Errorf("journal key %s: %w", path, err)
 	}
 	return k, nil

@@ -43,6 +43,9 @@ func openSQLite(ctx context.Context, path string, opt Options) (*Store, error) {
 	// every commit durable (the WAL is synced before the commit returns).
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 		"&_pragma=foreign_keys(1)&_txlock=immediate"
+	if opt.ReadOnly {
+		dsn = "file:" + path + "?mode=ro&_pragma=busy_timeout(10000)"
+	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite database %s: %w", path, err)
@@ -55,8 +58,8 @@ func openSQLite(ctx context.Context, path string, opt Options) (*Store, error) {
 	db.SetMaxIdleConns(n)
 	s := &Store{db: db, kind: SQLite, where: "sqlite database " + path, path: path}
 	// A file that is not a database fails here, before anything is written.
-	var mode string
-	if err := db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master`).Scan(&tables); err != nil {
 		db.Close()
 		return nil, s.openErr(err)
 	}

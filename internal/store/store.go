@@ -36,6 +36,10 @@ var ErrNotFound = errors.New("not found")
 
 // Options tune Open.
 type Options struct {
+	// ReadOnly opens a SQLite file without writing to it at all (no WAL
+	// switch, no migrations; its schema must be one this thunes knows), for
+	// checking backups.
+	ReadOnly bool
 	// Create allows Open to create a SQLite file that does not exist yet;
 	// without it a missing file is an error, so a mistyped path never
 	// yields an empty database.
@@ -89,6 +93,13 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	}
 	s.timeout = opt.Timeout
 	s.journal = &journal.Writer{Key: opt.JournalKey, Every: opt.CheckpointEvery}
+	if opt.ReadOnly {
+		if err := s.checkVersion(ctx); err != nil {
+			s.db.Close()
+			return nil, err
+		}
+		return s, nil
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.db.Close()
 		return nil, err
@@ -233,6 +244,21 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return s.openErr(fmt.Errorf("commit migrations: %w", err))
+	}
+	return nil
+}
+
+func (s *Store) checkVersion(ctx context.Context) error {
+	migs, err := s.migrations()
+	if err != nil {
+		return err
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return s.openErr(fmt.Errorf("schema version: %w", err))
+	}
+	if last := migs[len(migs)-1].version; v != last {
+		return fmt.Errorf("%s has schema version %d, this thunes reads %d", s.where, v, last)
 	}
 	return nil
 }
