@@ -107,17 +107,18 @@ func ComputeHash(prevHash string, canonical, buf []byte) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-func hashInto(sum *[32]byte, prevHash string, canonical, buf []byte) error {
+func hashInto(sum *[32]byte, prevHash string, canonical, _ []byte) error {
 	if len(prevHash) != 64 {
 		return fmt.Errorf("previous hash %q is not 64 hex digits", prevHash)
 	}
-	buf = buf[:0]
-	buf = append(buf, make([]byte, 32)...)
-	if _, err := hex.Decode(buf[:32], []byte(prevHash)); err != nil {
+	var prev [32]byte
+	if _, err := hex.Decode(prev[:], []byte(prevHash)); err != nil {
 		return fmt.Errorf("previous hash %q is not hex", prevHash)
 	}
-	buf = append(buf, canonical...)
-	*sum = sha256.Sum256(buf)
+	h := sha256.New()
+	h.Write(prev[:])
+	h.Write(canonical)
+	h.Sum(sum[:0])
 	return nil
 }
 
@@ -130,6 +131,8 @@ type Writer struct {
 	// every record whose seq is a multiple of it. Zero means
 	// DefaultCheckpointEvery.
 	Every int64
+	// Positional writes ? placeholders instead of $N.
+	Positional bool
 }
 
 // Head returns the last record's seq and hash, or 0 and GenesisHash for an
@@ -180,26 +183,21 @@ func (w *Writer) Append(ctx context.Context, q Querier, entries ...Entry) ([]Rec
 	if every <= 0 {
 		every = DefaultCheckpointEvery
 	}
-	var buf, canon []byte
-	stmt, err := q.PrepareContext(ctx, `INSERT INTO journal (seq, time, actor, kind, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`)
-	if err != nil {
-		return nil, fmt.Errorf("append journal: %w", err)
-	}
-	defer stmt.Close()
+	var canon []byte
 	for i := range recs {
 		r := &recs[i]
 		seq++
 		r.Seq, r.PrevHash = seq, prev
 		canon = r.Canonical(canon[:0])
 		var sum [32]byte
-		if err := hashInto(&sum, prev, canon, buf); err != nil {
+		if err := hashInto(&sum, prev, canon, nil); err != nil {
 			return nil, err
 		}
 		r.Hash = hex.EncodeToString(sum[:])
 		prev = r.Hash
-		if _, err := stmt.ExecContext(ctx, r.Seq, r.Time, r.Actor, r.Kind, string(r.Data), r.PrevHash, r.Hash); err != nil {
-			return nil, fmt.Errorf("append journal record %d: %w", r.Seq, err)
-		}
+	}
+	if err := w.insert(ctx, q, recs); err != nil {
+		return nil, err
 	}
 	if w.Key != nil {
 		for i := range recs {
@@ -211,6 +209,71 @@ func (w *Writer) Append(ctx context.Context, q Querier, entries ...Entry) ([]Rec
 		}
 	}
 	return recs, nil
+}
+
+// rowsPerInsert is how many records one INSERT statement carries.
+const rowsPerInsert = 64
+
+// insert writes recs with multi-row INSERTs, one prepared statement for
+// the full groups and one for the rest.
+func (w *Writer) insert(ctx context.Context, q Querier, recs []Record) error {
+	args := make([]any, 0, 7*rowsPerInsert)
+	exec := func(stmt *sql.Stmt, rs []Record) error {
+		args = args[:0]
+		for i := range rs {
+			r := &rs[i]
+			args = append(args, r.Seq, r.Time, r.Actor, r.Kind, string(r.Data), r.PrevHash, r.Hash)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("append journal records %d-%d: %w", rs[0].Seq, rs[len(rs)-1].Seq, err)
+		}
+		return nil
+	}
+	full := len(recs) / rowsPerInsert * rowsPerInsert
+	for _, part := range [][]Record{recs[:full], recs[full:]} {
+		if len(part) == 0 {
+			continue
+		}
+		n := min(len(part), rowsPerInsert)
+		stmt, err := q.PrepareContext(ctx, w.insertSQL(n))
+		if err != nil {
+			return fmt.Errorf("append journal: %w", err)
+		}
+		for i := 0; i < len(part); i += n {
+			if err := exec(stmt, part[i:i+n]); err != nil {
+				stmt.Close()
+				return err
+			}
+		}
+		stmt.Close()
+	}
+	return nil
+}
+
+// insertSQL is an INSERT of n rows, with ? placeholders when the writer is
+// Positional (SQLite binds them fastest) and $N otherwise.
+func (w *Writer) insertSQL(n int) string {
+	b := make([]byte, 0, 80+n*40)
+	b = append(b, "INSERT INTO journal (seq, time, actor, kind, data, prev_hash, hash) VALUES "...)
+	for i := range n {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '(')
+		for j := range 7 {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			if w.Positional {
+				b = append(b, '?')
+			} else {
+				b = append(b, '$')
+				b = strconv.AppendInt(b, int64(i*7+j+1), 10)
+			}
+		}
+		b = append(b, ')')
+	}
+	return string(b)
 }
 
 // Checkpoint is a signed statement that the record seq had hash.

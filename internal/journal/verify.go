@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // Problem is the first thing found wrong with a journal: the record (or
@@ -116,37 +118,10 @@ func Verify(ctx context.Context, q Querier, pub ed25519.PublicKey, every int64) 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT seq, time, actor, kind, data, prev_hash, hash FROM journal ORDER BY seq`)
-	if err != nil {
-		return nil, fmt.Errorf("read journal: %w", err)
-	}
-	defer rows.Close()
 	rep := &Report{}
-	var c Chain
-	var r Record
-	var data []byte
-	bad := []*Problem{}
-	for rows.Next() {
-		if err := rows.Scan(&r.Seq, &r.Time, &r.Actor, &r.Kind, &data, &r.PrevHash, &r.Hash); err != nil {
-			return nil, fmt.Errorf("read journal after record %d: %w", rep.Last, err)
-		}
-		r.Data = data
-		if !c.Add(&r) {
-			break
-		}
-		rep.Records++
-		rep.Last, rep.LastHash = r.Seq, r.Hash
-		if cp, ok := cps[r.Seq]; ok && cp.Hash != r.Hash {
-			bad = append(bad, &Problem{r.Seq, "differs from its signed checkpoint: the chain was rewritten"})
-			break
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read journal after record %d: %w", rep.Last, err)
-	}
-	rows.Close()
-	if c.Problem != nil {
-		bad = append(bad, c.Problem)
+	bad, err := scanChain(ctx, q, cps, rep)
+	if err != nil {
+		return nil, err
 	}
 	if pub != nil {
 		bad = append(bad, checkCheckpoints(cps, pub, every, rep)...)
@@ -156,6 +131,117 @@ func Verify(ctx context.Context, q Querier, pub ed25519.PublicKey, every int64) 
 		rep.Problem = bad[0]
 	}
 	return rep, nil
+}
+
+// scanChain reads the journal in seq order and checks it: the reading
+// goroutine checks the links (gapless seqs, each prev_hash the hash before
+// it, checkpoint hashes) as rows arrive, and a worker per CPU recomputes the
+// hashes of whole batches meanwhile, so reading and hashing overlap.
+func scanChain(ctx context.Context, q Querier, cps map[int64]Checkpoint, rep *Report) ([]*Problem, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, time, actor, kind, data, prev_hash, hash FROM journal ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
+	defer rows.Close()
+	const batchSize = 2048
+	work := make(chan []Record, 4)
+	found := make(chan *Problem, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var first *Problem
+			var canon []byte
+			var got, want [32]byte
+			for recs := range work {
+				for i := range recs {
+					r := &recs[i]
+					if first != nil && r.Seq > first.Seq {
+						break
+					}
+					canon = r.Canonical(canon[:0])
+					if err := hashInto(&got, r.PrevHash, canon, nil); err != nil {
+						first = &Problem{r.Seq, err.Error()}
+						break
+					}
+					if len(r.Hash) != 64 {
+						first = &Problem{r.Seq, "hash is not 64 hex digits"}
+						break
+					}
+					if _, err := hex.Decode(want[:], []byte(r.Hash)); err != nil || want != got {
+						first = &Problem{r.Seq, "hash does not match the record's content: edited"}
+						break
+					}
+				}
+			}
+			found <- first
+		}()
+	}
+	var bad []*Problem
+	next, prev := int64(1), GenesisHash
+	batch := make([]Record, 0, batchSize)
+	send := func() {
+		if len(batch) > 0 {
+			work <- batch
+			batch = make([]Record, 0, batchSize)
+		}
+	}
+	var readErr error
+	for rows.Next() {
+		var r Record
+		if err := rows.Scan(&r.Seq, &r.Time, &r.Actor, &r.Kind, &r.Data, &r.PrevHash, &r.Hash); err != nil {
+			readErr = fmt.Errorf("read journal after record %d: %w", rep.Last, err)
+			break
+		}
+		var p *Problem
+		switch {
+		case r.Seq > next:
+			p = &Problem{next, fmt.Sprintf("missing (the next record stored is %d): deleted", r.Seq)}
+		case r.Seq < next:
+			p = &Problem{r.Seq, fmt.Sprintf("out of order: found after record %d", next-1)}
+		case r.PrevHash != prev:
+			p = &Problem{r.Seq, "prev_hash does not match the hash of the record before it: reordered, replaced or a record before it was changed"}
+		}
+		if cp, ok := cps[r.Seq]; ok && p == nil && cp.Hash != r.Hash {
+			p = &Problem{r.Seq, "differs from its signed checkpoint: the chain was rewritten"}
+		}
+		batch = append(batch, r)
+		if p != nil {
+			bad = append(bad, p)
+			break
+		}
+		rep.Records++
+		rep.Last, rep.LastHash = r.Seq, r.Hash
+		next, prev = r.Seq+1, r.Hash
+		if len(batch) == batchSize {
+			send()
+		}
+	}
+	if readErr == nil {
+		if err := rows.Err(); err != nil {
+			readErr = fmt.Errorf("read journal after record %d: %w", rep.Last, err)
+		}
+	}
+	send()
+	close(work)
+	wg.Wait()
+	close(found)
+	for p := range found {
+		if p != nil {
+			bad = append(bad, p)
+		}
+	}
+	if readErr != nil {
+		return nil, readErr
+	}
+	// A record that failed its hash is not counted as verified.
+	sort.SliceStable(bad, func(i, j int) bool { return bad[i].Seq < bad[j].Seq })
+	if len(bad) > 0 && bad[0].Seq <= rep.Last {
+		rep.Records -= rep.Last - bad[0].Seq + 1
+		rep.Last = bad[0].Seq - 1
+	}
+	return bad, nil
 }
 
 func loadCheckpoints(ctx context.Context, q Querier) (map[int64]Checkpoint, error) {

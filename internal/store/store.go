@@ -92,7 +92,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	s.timeout = opt.Timeout
-	s.journal = &journal.Writer{Key: opt.JournalKey, Every: opt.CheckpointEvery}
+	s.journal = &journal.Writer{Key: opt.JournalKey, Every: opt.CheckpointEvery, Positional: s.kind == SQLite}
 	if opt.ReadOnly {
 		if err := s.checkVersion(ctx); err != nil {
 			s.db.Close()
