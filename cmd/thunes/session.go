@@ -68,7 +68,7 @@ func runSession(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	cfg := paper.Config{Feed: *feedName, Market: *mkt, Symbol: *symbol, Interval: iv, From: fromMs, To: toMs,
-		Strategy: *strat, Params: params, Venue: sim.DefaultConfig(), Speed: sp, New: *newRun, Log: e.stderr}
+		Strategy: *strat, Params: params, Venue: sim.DefaultConfig(), Speed: sp, New: *newRun, Log: e.stderr, Actor: e.getenv("USER")}
 	for _, f := range []struct {
 		name, val string
 		dst       *num.Decimal

@@ -15,7 +15,9 @@ package paper
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -61,6 +63,8 @@ type Config struct {
 	New bool
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
+	// Actor is who started the session, for the journal; "" is "operator".
+	Actor string
 }
 
 // Result is what a session did.
@@ -80,8 +84,13 @@ type Result struct {
 // RunMode is the mode stored with paper runs.
 const RunMode = "paper"
 
-// runConfig is the run's identity, as canonical JSON.
-func runConfig(c *Config) (string, error) {
+// runConfig is the run's identity, as canonical JSON: the data, the
+// strategy, the venue's costs and the risk limits.
+func runConfig(c *Config, rcfg *risk.Config) (string, error) {
+	riskJSON, err := json.Marshal(rcfg)
+	if err != nil {
+		return "", err
+	}
 	params := map[string]any{}
 	for k, v := range c.Params {
 		params[k] = strconv.FormatFloat(v, 'g', -1, 64)
@@ -91,6 +100,7 @@ func runConfig(c *Config) (string, error) {
 		"from": c.From, "to": c.To, "strategy": c.Strategy, "params": params, "capital": c.Capital,
 		"maker_fee": c.Venue.MakerFee, "taker_fee": c.Venue.TakerFee, "latency_ms": c.Venue.LatencyMs,
 		"slippage_bps": strconv.FormatFloat(c.Venue.SlippageBps, 'g', -1, 64), "max_volume_share": c.Venue.MaxVolumeShare,
+		"risk": string(riskJSON),
 	})
 	return string(raw), err
 }
@@ -108,9 +118,23 @@ func Run(ctx context.Context, c Config, bars []market.Bar) (*Result, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	cfgJSON, err := runConfig(&c)
+	rcfg := risk.Defaults()
+	if c.Risk != nil {
+		rcfg = *c.Risk
+	}
+	if err := rcfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfgJSON, err := runConfig(&c, &rcfg)
 	if err != nil {
 		return nil, fmt.Errorf("paper: %w", err)
+	}
+	actor := c.Actor
+	if actor == "" {
+		actor = "operator"
+	}
+	if err := recordConfig(ctx, c.Store, cfgJSON, actor); err != nil {
+		return nil, err
 	}
 	run, resumed, done, err := findOrCreateRun(ctx, &c, cfgJSON)
 	if err != nil {
@@ -136,13 +160,6 @@ func Run(ctx context.Context, c Config, bars []market.Bar) (*Result, error) {
 	}
 	rec := &recorder{ctx: ctx, s: c.Store, run: run, venue: "sim:" + run.ID, acct: acct, log: log,
 		done: run.Events, wantHash: run.EventsHash, recordedBars: run.Bars, ivMs: int64(c.Interval), speed: c.Speed}
-	rcfg := risk.Defaults()
-	if c.Risk != nil {
-		rcfg = *c.Risk
-	}
-	if err := rcfg.Validate(); err != nil {
-		return nil, err
-	}
 	kill, err := risk.OpenKillSwitch(&killStore{rec: rec}, rec, bars[0].Time)
 	if err != nil {
 		return nil, fmt.Errorf("paper: %w", err)
@@ -208,6 +225,33 @@ func Run(ctx context.Context, c Config, bars []market.Bar) (*Result, error) {
 	fmt.Fprintf(log, "run %s finished: %d bars, %d orders, %d fills, equity %s %s\n", run.ID, rec.bars, eng.Stats.Orders, eng.Stats.Fills, eq, c.Instrument.QuoteAsset)
 	return &Result{RunID: run.ID, Resumed: resumed, Bars: int(rec.bars), Events: rec.k, Resolved: rec.resolved,
 		Orders: eng.Stats.Orders, Fills: eng.Stats.Fills, Equity: eq}, nil
+}
+
+// recordConfig journals a config.change when the effective configuration
+// differs from the last one journaled, with both, so every change of
+// limits, costs or strategy is on the record.
+func recordConfig(ctx context.Context, s *store.Store, cfgJSON, actor string) error {
+	var last string
+	err := s.DB().QueryRowContext(ctx, `SELECT data FROM journal WHERE kind = $1 ORDER BY seq DESC LIMIT 1`, journal.KindConfigChange).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("paper: read the last configuration: %w", err)
+	}
+	var prev struct {
+		To string `json:"to"`
+	}
+	if last != "" {
+		if err := json.Unmarshal([]byte(last), &prev); err != nil {
+			return fmt.Errorf("paper: the last config.change record: %w", err)
+		}
+	}
+	if prev.To == cfgJSON {
+		return nil
+	}
+	return s.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.Journal(journal.Entry{Time: time.Now().UnixMilli(), Actor: actor, Kind: journal.KindConfigChange,
+			Data: map[string]any{"scope": RunMode, "from": prev.To, "to": cfgJSON}})
+		return err
+	})
 }
 
 // findOrCreateRun returns the unfinished paper run with this configuration,

@@ -14,6 +14,7 @@ import (
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/paper"
+	"github.com/thunes/thunes/internal/risk"
 	"github.com/thunes/thunes/internal/store"
 	"github.com/thunes/thunes/internal/store/storetest"
 	"github.com/thunes/thunes/internal/venue/sim"
@@ -184,4 +185,35 @@ func TestInterruptedSessionsAddUp(t *testing.T) {
 		t.Fatalf("only %d restarts caught up with recorded events:\n%s", n, log.String())
 	}
 	t.Logf("%d interruptions, %d fills, %d orders", stops, len(got.fills), len(got.orders))
+}
+
+func TestConfigChangesAreJournaled(t *testing.T) {
+	s := storetest.MustOpen(t, filepath.Join(t.TempDir(), "c.db"), store.Options{Create: true})
+	cfg, bars := session(t, s, 300)
+	cfg.Actor = "carol"
+	count := func() (n int) {
+		t.Helper()
+		if err := s.DB().QueryRow(`SELECT COUNT(*) FROM journal WHERE kind = $1 AND actor = 'carol'`, journal.KindConfigChange).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i, step := range []struct {
+		risk string
+		want int
+	}{{"", 1}, {"", 1}, {"5", 2}, {"5", 2}, {"", 3}} {
+		cfg.Risk = nil
+		if step.risk != "" {
+			r := risk.Defaults()
+			r.MaxOpenPositions = 4
+			cfg.Risk = &r
+		}
+		cfg.New = true
+		if _, err := paper.Run(ctx, cfg, bars); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(); n != step.want {
+			t.Fatalf("step %d: %d config.change records, want %d", i, n, step.want)
+		}
+	}
 }
