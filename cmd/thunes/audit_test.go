@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thunes/thunes/internal/store"
 	"github.com/thunes/thunes/internal/store/storetest"
@@ -268,5 +269,47 @@ func TestKillSwitchInTheDatabase(t *testing.T) {
 	}
 	if _, _, err := runThunes(t, "kill", "--db", db, "--data", t.TempDir(), "--status"); err == nil || !isUsage(err) {
 		t.Fatalf("--db with --data: %v", err)
+	}
+}
+
+// TestKillStopsARunningSession trips the kill-switch in the database while
+// a session runs: the session cancels its working orders and stops, and
+// does not start again until the switch is reset.
+func TestKillStopsARunningSession(t *testing.T) {
+	cat := paperCatalog(t, 3000)
+	db := filepath.Join(t.TempDir(), "thunes.db")
+	key := keyFor(t, db)
+	args := []string{"run", "--feed", "replay:" + cat, "--param", "fast=5", "--param", "slow=20", "--speed", "6000", "--db", db, "--key", key}
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := runThunes(t, args...)
+		done <- err
+	}()
+	time.Sleep(700 * time.Millisecond)
+	if _, _, err := runAs(t, "dave", "kill", "--db", db, "--reason", "stop it"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "kill-switch was tripped by dave: stop it") {
+			t.Fatalf("session ended with %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session did not stop within 10 s of the trip")
+	}
+	s := storetest.MustOpen(t, db, store.Options{})
+	open := true
+	orders, err := s.FindOrders(context.Background(), store.OrderFilter{Open: &open})
+	if err != nil || len(orders) != 0 {
+		t.Fatalf("%d orders left working after the trip (%v)", len(orders), err)
+	}
+	if _, _, err := runThunes(t, args...); err == nil || !strings.Contains(err.Error(), "kill-switch is ON") {
+		t.Fatalf("restart with the switch on: %v", err)
+	}
+	if out, _, err := runThunes(t, "audit", "verify", "--db", db, "--key", key); err != nil {
+		t.Fatalf("verify: %v %s", err, out)
+	}
+	if out, _, err := runThunes(t, "audit", "replay", "--db", db); err != nil {
+		t.Fatalf("replay: %v %s", err, out)
 	}
 }

@@ -81,6 +81,9 @@ type Result struct {
 	Equity   num.Decimal
 }
 
+// killPoll is how often a running session reads the stored kill-switch.
+const killPoll = 200 * time.Millisecond
+
 // RunMode is the mode stored with paper runs.
 const RunMode = "paper"
 
@@ -186,7 +189,7 @@ func Run(ctx context.Context, c Config, bars []market.Bar) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec.eng = eng
+	rec.eng, rec.kill = eng, kill
 	v, err := sim.New(c.Venue, []*market.Instrument{c.Instrument}, map[string]num.Decimal{c.Instrument.QuoteAsset: c.Capital}, eng.Sink)
 	if err != nil {
 		return nil, err
@@ -323,8 +326,13 @@ type recorder struct {
 	resolved     int
 	caughtUp     bool
 	err          error
-	ivMs         int64
-	speed        float64
+	// kill is the session's kill-switch; the stored one is polled every
+	// killPoll so a trip by 'thunes kill --db' reaches a running session.
+	kill      *risk.KillSwitch
+	lastPoll  time.Time
+	stopAfter string
+	ivMs      int64
+	speed     float64
 }
 
 // emit numbers an event, chains it into the running hash and queues it
@@ -351,7 +359,7 @@ func (r *recorder) emit(cur *order.Order, e journal.Entry, ops ...func(*store.Tx
 	}
 	if r.k == r.done {
 		if got := hex.EncodeToString(r.hash[:]); got != r.wantHash {
-			r.err = fmt.Errorf("paper run %s: the replay diverged from the recorded run by event %d (hash %s, recorded %s): refusing to continue",
+			r.err = fmt.Errorf("paper run %s: the replay diverged from the recorded run by event %d (hash %s, recorded %s): refusing to continue; start a new run with --new",
 				r.run.ID, r.k, got[:16], short(r.wantHash))
 			return r.err
 		}
@@ -590,7 +598,27 @@ func (r *recorder) OnBar(symbol string, closeAt int64) error {
 	if err := r.flush(); err != nil {
 		return err
 	}
-	if r.speed > 0 && r.caughtUp {
+	if r.stopAfter != "" {
+		// The engine canceled the working orders at this bar's close.
+		r.err = fmt.Errorf("paper run %s stopped: %s", r.run.ID, r.stopAfter)
+		return r.err
+	}
+	if r.k >= r.done && time.Since(r.lastPoll) >= killPoll {
+		r.lastPoll = time.Now()
+		st, found, err := r.s.KillSwitch(r.ctx)
+		if err != nil {
+			r.err = err
+			return err
+		}
+		if found && st.Tripped && !r.kill.Tripped() {
+			if err := r.kill.Trip(st.By, st.Reason, r.now); err != nil {
+				r.err = err
+				return err
+			}
+			r.stopAfter = fmt.Sprintf("the kill-switch was tripped by %s: %s; working orders canceled", st.By, st.Reason)
+		}
+	}
+	if r.speed > 0 && r.k >= r.done {
 		select {
 		case <-time.After(time.Duration(float64(r.ivMs)/r.speed) * time.Millisecond):
 		case <-r.ctx.Done():
