@@ -615,7 +615,7 @@ func (r *recorder) OnBar(symbol string, closeAt int64) error {
 				r.err = err
 				return err
 			}
-			r.stopAfter = fmt.Sprintf("the kill-switch was tripped by %s: %s; working orders canceled", st.By, st.Reason)
+			r.stopAfter = fmt.Sprintf("the kill-switch was tripped by %s: %s; working orders canceled, positions keep their stops", st.By, st.Reason)
 		}
 	}
 	if r.speed > 0 && r.k >= r.done {
