@@ -169,13 +169,19 @@ func TestPaperSessionSurvivesSIGKILL(t *testing.T) {
 			t.Errorf("%s records journaled more than once: %d (%v)", kind, dups, err)
 		}
 	}
+	// Restarts found orders working and resolved them before trading.
+	var resolved int
+	s.DB().QueryRow(`SELECT COUNT(*) FROM journal WHERE kind = $1`, journal.KindResolve).Scan(&resolved)
+	if resolved == 0 {
+		t.Error("no restart resolved an open order: the kills never caught one working")
+	}
 	var fills, journaled int
 	s.DB().QueryRow(`SELECT COUNT(*) FROM fills`).Scan(&fills)
 	s.DB().QueryRow(`SELECT COUNT(*) FROM journal WHERE kind = $1`, journal.KindFill).Scan(&journaled)
 	if fills != journaled || fills != len(runs)*strings.Count(want.fills, "\n") {
 		t.Errorf("%d fills stored, %d journaled, want %d per run × %d runs", fills, journaled, strings.Count(want.fills, "\n"), len(runs))
 	}
-	t.Logf("%d kills, %d runs finished between them, %d runs, %d fills", kills, finished, len(runs), fills)
+	t.Logf("%d kills, %d runs finished between them, %d runs, %d fills, %d open orders resolved at restarts", kills, finished, len(runs), fills, resolved)
 }
 
 func storeAt(t *testing.T, path string) *store.Store {
