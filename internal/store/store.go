@@ -220,6 +220,16 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.lockMigrations(ctx, tx); err != nil {
 		return s.openErr(err)
 	}
+	if s.kind == SQLite {
+		// A SQLite file of some other program is not made a thunes one.
+		var tables, ours int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(name = 'schema_migrations'), 0) FROM sqlite_master WHERE type = 'table'`).Scan(&tables, &ours); err != nil {
+			return s.openErr(err)
+		}
+		if tables > 0 && ours == 0 {
+			return fmt.Errorf("%s is a SQLite database of something else (it has tables but no schema_migrations); not touching it", s.where)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return s.openErr(err)
 	}

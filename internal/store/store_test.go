@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -305,11 +306,31 @@ func TestOpenRefusesBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := store.Open(ctx, corrupt, store.Options{})
+	var fdb *sql.DB
 	if err == nil || !strings.Contains(err.Error(), "corrupted or not a SQLite database") || !strings.Contains(err.Error(), corrupt) {
 		t.Errorf("corrupt file: %v", err)
 	}
 	if got, _ := os.ReadFile(corrupt); string(got) != string(junk) {
 		t.Error("opening a corrupt file changed it")
+	}
+	foreign := filepath.Join(dir, "foreign.db")
+	fdb, err = sql.Open("sqlite", foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fdb.Exec(`CREATE TABLE notes (body TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	fdb.Close()
+	if _, err := store.Open(ctx, foreign, store.Options{}); err == nil || !strings.Contains(err.Error(), "something else") {
+		t.Errorf("foreign database: %v", err)
+	}
+	fdb, _ = sql.Open("sqlite", foreign)
+	var n int
+	fdb.QueryRow(`SELECT COUNT(*) FROM sqlite_master`).Scan(&n)
+	fdb.Close()
+	if n != 1 {
+		t.Errorf("the foreign database now has %d objects, want its 1 table alone", n)
 	}
 	if _, err := store.Open(ctx, dir, store.Options{}); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("directory: %v", err)
