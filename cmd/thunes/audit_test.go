@@ -91,6 +91,18 @@ func TestAuditCommands(t *testing.T) {
 	if out, _, err := runThunes(t, "audit", "replay", "--db", db); err == nil || !strings.Contains(out, "balance: journal") {
 		t.Fatalf("replay of a tampered journal: %v\n%s", err, out)
 	}
+	// A session refuses to add to it.
+	var before, after int
+	s.DB().QueryRow(`SELECT COUNT(*) FROM journal`).Scan(&before)
+	cat := paperCatalog(t, 100)
+	_, _, err = runThunes(t, "run", "--feed", "replay:"+cat, "--db", db, "--key", key, "--new")
+	if err == nil || !strings.Contains(err.Error(), "journal record "+seq) || !strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("run on a tampered journal: %v", err)
+	}
+	s.DB().QueryRow(`SELECT COUNT(*) FROM journal`).Scan(&after)
+	if after != before {
+		t.Fatalf("the journal grew from %d to %d records", before, after)
+	}
 }
 
 func TestAuditBadInput(t *testing.T) {
@@ -241,7 +253,7 @@ func TestBackupAndRestorePostgres(t *testing.T) {
 func TestKillSwitchInTheDatabase(t *testing.T) {
 	db := paperDB(t, "")
 	key := keyFor(t, db)
-	if _, _, err := runAs(t, "alice", "kill", "--db", db, "--reason", "test"); err != nil {
+	if _, _, err := runAs(t, "alice", "kill", "--db", db, "--key", key, "--reason", "test"); err != nil {
 		t.Fatal(err)
 	}
 	out, _, err := runAs(t, "alice", "kill", "--db", db, "--status")
@@ -254,7 +266,7 @@ func TestKillSwitchInTheDatabase(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "kill-switch is ON") {
 		t.Fatalf("run with the kill-switch on: %v", err)
 	}
-	if _, _, err := runAs(t, "bob", "kill", "--db", db, "--reset", "--reason", "checked"); err != nil {
+	if _, _, err := runAs(t, "bob", "kill", "--db", db, "--key", key, "--reset", "--reason", "checked"); err != nil {
 		t.Fatal(err)
 	}
 	out, _, err = runThunes(t, "audit", "verify", "--db", db, "--key", key)
@@ -299,7 +311,7 @@ func TestKillStopsARunningSession(t *testing.T) {
 			}
 		}
 	}
-	if _, _, err := runAs(t, "dave", "kill", "--db", db, "--reason", "stop it"); err != nil {
+	if _, _, err := runAs(t, "dave", "kill", "--db", db, "--key", key, "--reason", "stop it"); err != nil {
 		t.Fatal(err)
 	}
 	select {

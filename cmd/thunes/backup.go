@@ -140,7 +140,7 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	} else if err := store.RestoreSQLite(*from, *dbf.db); err != nil {
 		return err
 	}
-	s, _, err := dbf.open(ctx, false, false)
+	s, err := dbf.openSigning(ctx, e.stderr)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}

@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"io/fs"
 	"path/filepath"
 
 	"github.com/thunes/thunes/internal/journal"
@@ -65,6 +68,22 @@ func (f dbFlags) open(ctx context.Context, create, withKey bool) (*store.Store, 
 		return nil, nil, err
 	}
 	return s, key, nil
+}
+
+// openSigning opens an existing database for a command that appends to the
+// journal: with the key when its file exists, so checkpoints keep being
+// written; without it (and a warning) otherwise, since such commands (a
+// kill-switch trip) must not be blocked by a missing key.
+func (f dbFlags) openSigning(ctx context.Context, warn io.Writer) (*store.Store, error) {
+	key, err := journal.LoadKey(f.keyPath())
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		fmt.Fprintf(warn, "thunes: warning: %v: journal checkpoints will not be signed\n", err)
+		key = nil
+	}
+	return store.Open(ctx, *f.db, store.Options{JournalKey: key})
 }
 
 // publicKey loads the public half of the journal key for verification.

@@ -42,6 +42,7 @@ func runKill(ctx context.Context, e *env, args []string) error {
 	status := fs.Bool("status", false, "show whether the kill-switch is on, who changed it, when and why")
 	asJSON := fs.Bool("json", false, "with --status, print the state as one JSON object")
 	db := fs.String("db", "", "keep the kill-switch in this database (SQLite path or postgres:// DSN) instead of --data's file; changes are journaled")
+	key := fs.String("key", "", "with --db: the journal's checkpoint key file (default: "+journalKeyFile+" beside a SQLite file)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -53,12 +54,14 @@ func runKill(ctx context.Context, e *env, args []string) error {
 	if set["db"] && set["data"] {
 		return usagef("kill: give one of --data and --db, not both")
 	}
+	if set["key"] && !set["db"] {
+		return usagef("kill: --key goes with --db")
+	}
 	path := filepath.Join(*data, killSwitchFile)
 	var store risk.KillSwitchStore = risk.FileStore{Path: path}
 	now := time.Now()
 	if set["db"] {
-		var dbKey string
-		s, _, err := (dbFlags{db: db, key: &dbKey}).open(ctx, false, false)
+		s, err := (dbFlags{db: db, key: key}).openSigning(ctx, e.stderr)
 		if err != nil {
 			return fmt.Errorf("kill: %w", err)
 		}

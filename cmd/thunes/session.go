@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/thunes/thunes/internal/backtest"
 	"github.com/thunes/thunes/internal/catalog"
 	"github.com/thunes/thunes/internal/config"
+	"github.com/thunes/thunes/internal/journal"
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/paper"
@@ -113,11 +115,19 @@ func runSession(ctx context.Context, e *env, args []string) error {
 	if len(bars) == 0 {
 		return fmt.Errorf("run: %s %s has no bars between %s and %s", cfg.Symbol, iv, orAny(*from), orAny(*to))
 	}
-	s, _, err := dbf.open(ctx, true, true)
+	s, key, err := dbf.open(ctx, true, true)
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
 	defer s.Close()
+	// Nothing is added to a journal that does not verify.
+	rep, err := journal.Verify(ctx, s.DB(), key.Public().(ed25519.PublicKey), journal.DefaultCheckpointEvery)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	if err := rep.Err(); err != nil {
+		return fmt.Errorf("run: %s: %w; nothing was written (see 'thunes audit verify')", s, err)
+	}
 	cfg.Store = s
 	res, err := paper.Run(ctx, cfg, bars)
 	if err != nil {
