@@ -23,7 +23,7 @@ type killStatus struct {
 	risk.KillSwitchState
 	// Time is At in RFC 3339, UTC; empty when the switch never changed.
 	Time string `json:"time,omitempty"`
-	// File is the state file read.
+	// File is the state file read, or the database.
 	File string `json:"file"`
 	// Error says why the file could not be read; the switch then counts as
 	// tripped.
@@ -33,7 +33,7 @@ type killStatus struct {
 // runKill trips, resets or shows the kill-switch kept in DIR/killswitch.json,
 // the file the engine reads at start. Tripping and resetting write the file;
 // the switch stays as written across restarts.
-func runKill(_ context.Context, e *env, args []string) error {
+func runKill(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "kill", "kill [--data DIR] (--reason TEXT | --reset --reason TEXT | --status [--json]) [--by NAME]")
 	data := fs.String("data", "./data", "directory of the kill-switch file "+killSwitchFile+" (created if missing)")
 	reason := fs.String("reason", "", "why the kill-switch is tripped or reset (required for both)")
@@ -41,6 +41,8 @@ func runKill(_ context.Context, e *env, args []string) error {
 	reset := fs.Bool("reset", false, "switch trading back on instead of tripping")
 	status := fs.Bool("status", false, "show whether the kill-switch is on, who changed it, when and why")
 	asJSON := fs.Bool("json", false, "with --status, print the state as one JSON object")
+	db := fs.String("db", "", "keep the kill-switch in this database (SQLite path or postgres:// DSN) instead of --data's file; changes are journaled")
+	key := fs.String("key", "", "with --db: the journal's checkpoint key file (default: "+journalKeyFile+" beside a SQLite file)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -49,8 +51,23 @@ func runKill(_ context.Context, e *env, args []string) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["db"] && set["data"] {
+		return usagef("kill: give one of --data and --db, not both")
+	}
+	if set["key"] && !set["db"] {
+		return usagef("kill: --key goes with --db")
+	}
 	path := filepath.Join(*data, killSwitchFile)
+	var store risk.KillSwitchStore = risk.FileStore{Path: path}
 	now := time.Now()
+	if set["db"] {
+		s, err := (dbFlags{db: db, key: key}).openSigning(ctx, e.stderr)
+		if err != nil {
+			return fmt.Errorf("kill: %w", err)
+		}
+		defer s.Close()
+		store, path = s.KillSwitchStore(ctx), s.String()
+	}
 
 	if *status {
 		if *reset {
@@ -61,7 +78,7 @@ func runKill(_ context.Context, e *env, args []string) error {
 				return usagef("kill: --status changes nothing and takes no --%s", name)
 			}
 		}
-		return killShow(e, path, now, *asJSON)
+		return killShow(e, store, path, now, *asJSON)
 	}
 	if *asJSON {
 		return usagef("kill: --json goes with --status")
@@ -85,10 +102,11 @@ func runKill(_ context.Context, e *env, args []string) error {
 	if strings.TrimSpace(who) == "" || !oneLine(who) {
 		return usagef("kill: --by must name who acts, on one line")
 	}
-	if err := os.MkdirAll(*data, 0o750); err != nil {
-		return fmt.Errorf("kill: %w", err)
+	if !set["db"] {
+		if err := os.MkdirAll(*data, 0o750); err != nil {
+			return fmt.Errorf("kill: %w", err)
+		}
 	}
-	store := risk.FileStore{Path: path}
 	if *reset {
 		return killReset(e, store, who, *reason, now)
 	}
@@ -99,7 +117,7 @@ func runKill(_ context.Context, e *env, args []string) error {
 // the file records this trip: who, when and why the switch was last
 // confirmed off. It refuses to replace a file it cannot read, which already
 // counts as tripped, so that a person looks at it.
-func killTrip(e *env, store risk.FileStore, by, reason string, now time.Time) error {
+func killTrip(e *env, store risk.KillSwitchStore, by, reason string, now time.Time) error {
 	prev, _, err := store.Load()
 	if err != nil {
 		return fmt.Errorf("kill: refusing to write over a file that cannot be read: %w (the kill-switch already "+
@@ -121,7 +139,7 @@ func killTrip(e *env, store risk.FileStore, by, reason string, now time.Time) er
 
 // killReset switches trading back on. A file that cannot be read counts as
 // tripped; the reset replaces it, since a person asked for exactly that.
-func killReset(e *env, store risk.FileStore, by, reason string, now time.Time) error {
+func killReset(e *env, store risk.KillSwitchStore, by, reason string, now time.Time) error {
 	k, openErr := risk.OpenKillSwitch(store, risk.Discard{}, now.UnixMilli())
 	if !k.Tripped() {
 		return fmt.Errorf("kill: the kill-switch is already OFF; nothing to reset")
@@ -138,8 +156,8 @@ func killReset(e *env, store risk.FileStore, by, reason string, now time.Time) e
 
 // killShow prints the kill-switch's state. A file that cannot be read shows
 // as ON, as the engine would treat it, and the reason goes to stderr.
-func killShow(e *env, path string, now time.Time, asJSON bool) error {
-	k, openErr := risk.OpenKillSwitch(risk.FileStore{Path: path}, risk.Discard{}, now.UnixMilli())
+func killShow(e *env, store risk.KillSwitchStore, path string, now time.Time, asJSON bool) error {
+	k, openErr := risk.OpenKillSwitch(store, risk.Discard{}, now.UnixMilli())
 	s := k.Status()
 	if openErr != nil {
 		fmt.Fprintf(e.stderr, "thunes: kill: %v\n", openErr)

@@ -53,6 +53,10 @@ func commands() []command {
 		{"strategies", "list the built-in strategies and their parameters", runStrategies},
 		{"optimize", "search a strategy's parameters with backtests (grid, random, walk-forward)", runOptimize},
 		{"kill", "trip, reset or show the kill-switch (kill --reason, --reset, --status)", runKill},
+		{"run", "run a recorded trading session (run --mode paper --feed replay:CATALOG)", runSession},
+		{"audit", "verify, export or replay the audit journal (audit verify|export|replay)", runAudit},
+		{"backup", "write a consistent copy of the database (backup --out FILE)", runBackup},
+		{"restore", "restore the database from a backup and verify its journal", runRestore},
 	}
 }
 

@@ -242,6 +242,11 @@ func (e *Engine) RunBacktest(ctx context.Context, series []Series, sim BarMatche
 		e.strat.OnBar(e, strategy.BarEvent{Symbol: c.s.Symbol, Interval: c.s.Interval, Bar: bar})
 		e.drain()
 		e.protect()
+		if e.rec != nil && e.err == nil {
+			if err := e.rec.OnBar(c.s.Symbol, closeAt); err != nil {
+				e.fail(fmt.Errorf("record bar: %w", err))
+			}
+		}
 		if e.err != nil {
 			return nil, fmt.Errorf("backtest at %d: %w", e.now, e.err)
 		}

@@ -56,6 +56,7 @@ type Engine struct {
 	syms     map[string]*symState
 	symList  []*symState
 	idPrefix string
+	rec      Recorder
 
 	view   riskView
 	intent risk.Intent
@@ -150,6 +151,9 @@ type Config struct {
 	// goroutine every 65 536 bars and once at the end with the bars done and
 	// the bars in all series. It must return quickly.
 	Progress func(done, total int)
+	// Recorder, when set, records every order, report and bar before the
+	// engine goes on (see Recorder).
+	Recorder Recorder
 }
 
 // New returns an engine; call SetVenue before running it, since the venue
@@ -184,6 +188,7 @@ func New(cfg Config) (*Engine, error) {
 		syms:        make(map[string]*symState, len(cfg.Instruments)),
 		insts:       make(map[string]*market.Instrument, len(cfg.Instruments)),
 		idPrefix:    prefix,
+		rec:         cfg.Recorder,
 		orders:      make(map[string]*order.Order),
 		ledger:      sha256.New(),
 		queue:       make([]venue.Report, 0, 16),
@@ -316,10 +321,21 @@ func (e *Engine) submit(r order.Request, protective bool) (*order.Order, error) 
 		st.stopLoss = r.StopLoss
 	}
 	o := order.NewOrder(r, e.now)
+	if e.rec != nil {
+		if err := e.rec.OnSubmit(o); err != nil {
+			e.fail(fmt.Errorf("record order %s: %w", r.ClientID, err))
+			return nil, e.err
+		}
+	}
 	e.orders[r.ClientID] = o
 	e.open = append(e.open, o)
 	e.Stats.Orders++
 	e.venue.Submit(e.now, &o.Request)
+	if e.rec != nil {
+		if err := e.rec.OnSent(o); err != nil {
+			e.fail(fmt.Errorf("record order %s: %w", r.ClientID, err))
+		}
+	}
 	return o, nil
 }
 
@@ -559,6 +575,7 @@ func (e *Engine) apply(rep *venue.Report) {
 	e.changed = true
 	if rep.CancelRejected {
 		e.Stats.CancelRej++
+		e.record(o, rep)
 		return
 	}
 	if err := o.Apply(&rep.Event); err != nil {
@@ -599,6 +616,9 @@ func (e *Engine) apply(rep *venue.Report) {
 	case order.Expire:
 		e.Stats.Expired++
 	}
+	if !e.record(o, rep) {
+		return
+	}
 	if o.Status.Terminal() {
 		delete(e.orders, o.ClientID)
 		for i, x := range e.open {
@@ -609,6 +629,19 @@ func (e *Engine) apply(rep *venue.Report) {
 		}
 	}
 	e.strat.OnOrder(e, o, fill)
+}
+
+// record gives the recorder a report just applied and reports whether the
+// run may go on.
+func (e *Engine) record(o *order.Order, rep *venue.Report) bool {
+	if e.rec == nil {
+		return true
+	}
+	if err := e.rec.OnReport(o, rep); err != nil {
+		e.fail(fmt.Errorf("record %s of %s: %w", rep.Kind, o.ClientID, err))
+		return false
+	}
+	return true
 }
 
 func (e *Engine) writeLedger(f *order.Fill) {
