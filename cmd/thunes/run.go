@@ -48,6 +48,7 @@ func commands() []command {
 		{"data", "import and list market data (data import, data ls)", runData},
 		{"backtest", "run a strategy over historical or synthetic bars", runBacktest},
 		{"kill", "trip, reset or show the kill-switch (kill --reason, --reset, --status)", runKill},
+		{"simnet", "serve a Binance-compatible exchange on localhost (simnet, simnet keys add)", runSimnet},
 	}
 }
 
