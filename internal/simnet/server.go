@@ -127,70 +127,19 @@ func (x *Exchange) serve(w http.ResponseWriter, r *http.Request, routes map[stri
 			body = string(b)
 		}
 	}
-	ip := clientIP(r)
 	now := x.cfg.Now().Add(x.faults.skew())
-	nowMs := now.UnixMilli()
-
-	x.mu.Lock()
-	// Bans and the weight limit come first: a banned IP is refused whatever
-	// it sends.
-	wt := x.weights[ip]
-	if wt == nil {
-		wt = &ipWeight{}
-		x.weights[ip] = wt
-	}
-	if m := nowMs / 60_000; wt.minute != m {
-		wt.minute, wt.used, wt.violations = m, 0, 0
-	}
-	if wt.bannedTill > nowMs {
-		till := wt.bannedTill
-		x.mu.Unlock()
-		e := errf(http.StatusTeapot, codeTooManyRequests, "Way too much request weight used; IP banned until %d. Please use WebSocket Streams for live updates to avoid bans.", till)
-		e.RetryAfter = (till - nowMs + 999) / 1000
-		writeError(w, e)
-		return
-	}
-	p, aerr := parseParams(r.URL.RawQuery, body)
-	weight := rt.weight
-	if aerr == nil && rt.weightFn != nil {
-		weight = rt.weightFn(p)
-	}
-	if x.cfg.Limits && wt.used+weight > weightLimit {
-		wt.violations++
-		var e *apiError
-		if wt.violations > banAfter {
-			wt.bannedTill = nowMs + banFor.Milliseconds()
-			e = errf(http.StatusTeapot, codeTooManyRequests, "Way too much request weight used; IP banned until %d. Please use WebSocket Streams for live updates to avoid bans.", wt.bannedTill)
-			e.RetryAfter = int64(banFor.Seconds())
-		} else {
-			e = errf(http.StatusTooManyRequests, codeTooManyRequests, "Too much request weight used; current limit is %d request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.", weightLimit)
-			e.RetryAfter = 60 - (nowMs/1000)%60
+	res := x.handleLocked(r, rt, body, now)
+	x.publishUser(res.events)
+	if res.early != nil {
+		if res.used >= 0 {
+			w.Header().Set("X-MBX-USED-WEIGHT-1M", strconv.Itoa(res.used))
 		}
-		used := wt.used
-		x.mu.Unlock()
-		w.Header().Set("X-MBX-USED-WEIGHT-1M", strconv.Itoa(used))
-		writeError(w, e)
+		writeError(w, res.early)
 		return
 	}
-	c := &call{x: x, p: p, now: now, nowMs: nowMs}
-	var out any
-	if aerr == nil && rt.sec == secSigned {
-		aerr = c.authenticate(r.Header.Get("X-MBX-APIKEY"))
-	}
-	if aerr == nil {
-		out, aerr = rt.fn(c)
-	}
-	if aerr != nil || !rt.zeroOnSuccess {
-		wt.used += weight
-	}
-	used := wt.used
-	var cnt10, cntDay int64
-	if rt.orderCount && c.acct != nil {
-		cnt10, cntDay = c.acct.count10s, c.acct.countDay
-	}
-	events := x.takeEvents()
-	x.mu.Unlock()
-	x.publishUser(events)
+	aerr, used, c := res.aerr, res.used, res.c
+	cnt10, cntDay := res.cnt10, res.cntDay
+	out := res.out
 
 	h := w.Header()
 	h.Set("X-MBX-USED-WEIGHT-1M", strconv.Itoa(used))
@@ -325,4 +274,82 @@ func writeError(w http.ResponseWriter, e *apiError) {
 		w.Header().Set("Retry-After", strconv.FormatInt(e.RetryAfter, 10))
 	}
 	writeJSON(w, e.Status, e)
+}
+
+// lockedResult is what handleLocked hands back to serve.
+type lockedResult struct {
+	early         *apiError // a refusal before the handler (ban, weight)
+	aerr          *apiError
+	out           any
+	used          int
+	c             *call
+	cnt10, cntDay int64
+	events        []userEvent
+}
+
+// handleLocked runs the weight accounting, authentication and the handler
+// with x.mu held; the deferred unlock keeps the exchange usable even if a
+// handler panics.
+func (x *Exchange) handleLocked(r *http.Request, rt *route, body string, now time.Time) lockedResult {
+	ip := clientIP(r)
+	nowMs := now.UnixMilli()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	res := lockedResult{used: -1}
+	// Bans and the weight limit come first: a banned IP is refused whatever
+	// it sends.
+	wt := x.weights[ip]
+	if wt == nil {
+		wt = &ipWeight{}
+		x.weights[ip] = wt
+	}
+	if m := nowMs / 60_000; wt.minute != m {
+		wt.minute, wt.used, wt.violations = m, 0, 0
+	}
+	if wt.bannedTill > nowMs {
+		till := wt.bannedTill
+		e := errf(http.StatusTeapot, codeTooManyRequests, "Way too much request weight used; IP banned until %d. Please use WebSocket Streams for live updates to avoid bans.", till)
+		e.RetryAfter = (till - nowMs + 999) / 1000
+		res.early = e
+		return res
+	}
+	p, aerr := parseParams(r.URL.RawQuery, body)
+	weight := rt.weight
+	if aerr == nil && rt.weightFn != nil {
+		weight = rt.weightFn(p)
+	}
+	if x.cfg.Limits && wt.used+weight > weightLimit {
+		wt.violations++
+		var e *apiError
+		if wt.violations > banAfter {
+			wt.bannedTill = nowMs + banFor.Milliseconds()
+			e = errf(http.StatusTeapot, codeTooManyRequests, "Way too much request weight used; IP banned until %d. Please use WebSocket Streams for live updates to avoid bans.", wt.bannedTill)
+			e.RetryAfter = int64(banFor.Seconds())
+		} else {
+			e = errf(http.StatusTooManyRequests, codeTooManyRequests, "Too much request weight used; current limit is %d request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.", weightLimit)
+			e.RetryAfter = 60 - (nowMs/1000)%60
+		}
+		res.used = wt.used
+		res.early = e
+		return res
+	}
+	c := &call{x: x, p: p, now: now, nowMs: nowMs}
+	var out any
+	if aerr == nil && rt.sec == secSigned {
+		aerr = c.authenticate(r.Header.Get("X-MBX-APIKEY"))
+	}
+	if aerr == nil {
+		out, aerr = rt.fn(c)
+	}
+	if aerr != nil || !rt.zeroOnSuccess {
+		wt.used += weight
+	}
+	used := wt.used
+	var cnt10, cntDay int64
+	if rt.orderCount && c.acct != nil {
+		cnt10, cntDay = c.acct.count10s, c.acct.countDay
+	}
+	res.events = x.takeEvents()
+	res.aerr, res.used, res.c, res.cnt10, res.cntDay, res.out = aerr, used, c, cnt10, cntDay, out
+	return res
 }
