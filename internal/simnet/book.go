@@ -81,6 +81,11 @@ type book struct {
 	pendingAsks map[int64]num.Decimal
 	pendingFrom int64
 	newTrades   []pubTrade
+
+	// avg caches avgPrice for the second avgAt and the last trade avgTrade.
+	avg      num.Decimal
+	avgAt    int64
+	avgTrade int64
 }
 
 // newBook starts a symbol's market at the shipped start price (or 100) with
@@ -444,7 +449,18 @@ func sortedLevels(m map[int64]num.Decimal, b *book, desc bool) [][2]num.Decimal 
 // avgPrice is the volume-weighted price of the last five minutes' klines
 // (the last price when they hold no volume), to 8 decimals: what
 // GET /api/v3/avgPrice serves and the percent and notional filters use.
+//
+// The result is cached until the next trade or the next second.
 func (b *book) avgPrice(nowMs int64) num.Decimal {
+	if b.avgAt == nowMs/1000 && b.avgTrade == b.tradeID {
+		return b.avg
+	}
+	b.avg = b.computeAvgPrice(nowMs)
+	b.avgAt, b.avgTrade = nowMs/1000, b.tradeID
+	return b.avg
+}
+
+func (b *book) computeAvgPrice(nowMs int64) num.Decimal {
 	from := nowMs - 5*minuteMs
 	vol, quote := num.Zero, num.Zero
 	for i := len(b.klines) - 1; i >= 0 && b.klines[i].Time+minuteMs > from; i-- {

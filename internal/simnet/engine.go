@@ -272,7 +272,7 @@ func (x *Exchange) place(key string, r *orderRequest, nowMs int64) (*placeResult
 	x.nextOrderID++
 	clientID := r.ClientID
 	if clientID == "" {
-		clientID = "simnet" + randomToken(16)
+		clientID = x.newClientID()
 	}
 	o := &simOrder{
 		Account: key, Symbol: r.Symbol, ID: x.nextOrderID, ListID: -1, ClientID: clientID,
@@ -680,4 +680,14 @@ func (x *Exchange) makerFill(a *account, bk *book, o *simOrder, nowMs int64) {
 		}
 		x.execute(a, bk, o, o.Price, q, true, nowMs)
 	}
+}
+
+// newClientID returns a 22-character id like the ones Binance generates,
+// from the exchange's own generator (x.mu held).
+func (x *Exchange) newClientID() string {
+	var b [22]byte
+	for i := range b {
+		b[i] = tokenAlphabet[x.idRand.IntN(len(tokenAlphabet))]
+	}
+	return string(b[:])
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -62,6 +63,7 @@ type Exchange struct {
 	marketSubs  map[*marketSub]struct{}
 	weights     map[string]*ipWeight
 	faults      *faultState
+	idRand      *rand.Rand
 
 	saveMu sync.Mutex
 }
@@ -111,6 +113,7 @@ func New(cfg Config) (*Exchange, error) {
 		weights: map[string]*ipWeight{},
 	}
 	x.faults = newFaultState(cfg.Faults, cfg.Seed)
+	x.idRand = rand.New(rand.NewPCG(cfg.Seed, 0x1d))
 	now := cfg.Now().UnixMilli()
 	liquidity := 1.0
 	if cfg.Faults != nil && cfg.Faults.LiquidityScale > 0 {
