@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/BurntSushi/toml v1.5.0
+	github.com/coder/websocket v1.8.14
 	github.com/klauspost/compress v1.17.9
 	github.com/markcheno/go-talib v0.0.0-20250114000313-ec55a20c902f
 	github.com/parquet-go/parquet-go v0.32.0

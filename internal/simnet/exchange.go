@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -64,6 +65,9 @@ type Exchange struct {
 	weights     map[string]*ipWeight
 	faults      *faultState
 	idRand      *rand.Rand
+	lastKline   map[string]int64 // open time of the last candle streamed, by "symbol interval"
+	stop        chan struct{}
+	stopOnce    sync.Once
 
 	saveMu sync.Mutex
 }
@@ -110,7 +114,7 @@ func New(cfg Config) (*Exchange, error) {
 		cfg: cfg, info: info, infoRest: rest,
 		books: map[string]*book{}, accounts: map[string]*account{}, open: map[string][]*simOrder{},
 		userSubs: map[string]map[*userSub]struct{}{}, marketSubs: map[*marketSub]struct{}{},
-		weights: map[string]*ipWeight{},
+		weights: map[string]*ipWeight{}, lastKline: map[string]int64{}, stop: make(chan struct{}),
 	}
 	x.faults = newFaultState(cfg.Faults, cfg.Seed)
 	x.idRand = rand.New(rand.NewPCG(cfg.Seed, 0x1d))
@@ -278,6 +282,7 @@ func (x *Exchange) Tick(now time.Time) {
 	dt := x.cfg.Step.Seconds() * x.cfg.Speed
 	x.mu.Lock()
 	var md []marketUpdate
+	wantKlines := x.klineIntervals()
 	for _, s := range x.symbols {
 		bk := x.books[s]
 		bk.step(dt, nowMs)
@@ -289,8 +294,29 @@ func (x *Exchange) Tick(now time.Time) {
 			u.Diff = &d
 		}
 		u.BookTicker = bk.ticker()
-		u.Kline = bk.klines[len(bk.klines)-1]
-		u.Mini = bk.stats24h(nowMs)
+		u.UpdateID = bk.updateID
+		if len(x.marketSubs) > 0 {
+			u.Mini = bk.stats24h(nowMs)
+			u.Top = bk.depthSnapshot(20)
+			u.Top.LastUpdateID = bk.updateID
+			for iv := range wantKlines[strings.ToLower(s)] {
+				i, err := market.ParseInterval(iv)
+				if err != nil {
+					continue
+				}
+				cs := bk.candles(i, nowMs)
+				cur := cs[len(cs)-1]
+				if u.Klines == nil {
+					u.Klines, u.ClosedKlines = map[string]kline{}, map[string]kline{}
+				}
+				u.Klines[iv] = cur
+				key := s + " " + iv
+				if last, ok := x.lastKline[key]; ok && last != cur.Time && len(cs) > 1 {
+					u.ClosedKlines[iv] = cs[len(cs)-2]
+				}
+				x.lastKline[key] = cur.Time
+			}
+		}
 		md = append(md, u)
 	}
 	events := x.takeEvents()
@@ -309,6 +335,7 @@ func (x *Exchange) Run(done <-chan struct{}) error {
 	for {
 		select {
 		case <-done:
+			x.Close()
 			return x.Save()
 		case <-tick.C:
 			x.Tick(x.cfg.Now())
@@ -318,6 +345,11 @@ func (x *Exchange) Run(done <-chan struct{}) error {
 			}
 		}
 	}
+}
+
+// Close ends every WebSocket connection; the REST API keeps working.
+func (x *Exchange) Close() {
+	x.stopOnce.Do(func() { close(x.stop) })
 }
 
 // emit queues a user-data event for delivery after the lock is released;

@@ -269,34 +269,7 @@ func getKlines(c *call) (any, *apiError) {
 // [start, end] (-1: unbounded), at most n of them: the first n from start
 // when start is given, else the last n.
 func (b *book) klinesFor(iv market.Interval, start, end int64, n int, nowMs int64) [][]any {
-	b.klineAt(nowMs)
-	var agg []kline
-	for _, k := range b.klines {
-		open := iv.Start(k.Time)
-		if len(agg) > 0 && agg[len(agg)-1].Time == open {
-			a := &agg[len(agg)-1]
-			if k.Trades > 0 || k.Volume.IsPos() {
-				if a.Trades == 0 && !a.Volume.IsPos() {
-					a.Open, a.High, a.Low = k.Open, k.High, k.Low
-				}
-				if k.High.Cmp(a.High) > 0 {
-					a.High = k.High
-				}
-				if k.Low.Cmp(a.Low) < 0 {
-					a.Low = k.Low
-				}
-				a.Close = k.Close
-			}
-			a.Volume = mustAdd(a.Volume, k.Volume)
-			a.Quote = mustAdd(a.Quote, k.Quote)
-			a.TakerBase = mustAdd(a.TakerBase, k.TakerBase)
-			a.TakerQuote = mustAdd(a.TakerQuote, k.TakerQuote)
-			a.Trades += k.Trades
-			continue
-		}
-		k.Time = open
-		agg = append(agg, k)
-	}
+	agg := b.candles(iv, nowMs)
 	lo, hi := 0, len(agg)
 	for lo < hi && start >= 0 && agg[lo].Time < start {
 		lo++
@@ -318,6 +291,45 @@ func (b *book) klinesFor(iv market.Interval, start, end int64, n int, nowMs int6
 			iv.Next(k.Time) - 1, dec(k.Quote), k.Trades, dec(k.TakerBase), dec(k.TakerQuote), "0"}
 	}
 	return rows
+}
+
+// candles aggregates the one-minute klines into iv candles, oldest first;
+// the last one is the open candle.
+func (b *book) candles(iv market.Interval, nowMs int64) []kline {
+	b.klineAt(nowMs)
+	if iv == market.Minute1 {
+		return b.klines
+	}
+	var agg []kline
+	for _, k := range b.klines {
+		open := iv.Start(k.Time)
+		if len(agg) > 0 && agg[len(agg)-1].Time == open {
+			a := &agg[len(agg)-1]
+			if k.Trades > 0 || k.Volume.IsPos() {
+				if a.Trades == 0 && !a.Volume.IsPos() {
+					a.Open, a.High, a.Low = k.Open, k.High, k.Low
+					a.FirstID = k.FirstID
+				}
+				if k.High.Cmp(a.High) > 0 {
+					a.High = k.High
+				}
+				if k.Low.Cmp(a.Low) < 0 {
+					a.Low = k.Low
+				}
+				a.Close = k.Close
+				a.LastID = k.LastID
+			}
+			a.Volume = mustAdd(a.Volume, k.Volume)
+			a.Quote = mustAdd(a.Quote, k.Quote)
+			a.TakerBase = mustAdd(a.TakerBase, k.TakerBase)
+			a.TakerQuote = mustAdd(a.TakerQuote, k.TakerQuote)
+			a.Trades += k.Trades
+			continue
+		}
+		k.Time = open
+		agg = append(agg, k)
+	}
+	return agg
 }
 
 func getAvgPrice(c *call) (any, *apiError) {
