@@ -57,6 +57,8 @@ type simOrder struct {
 	Locked num.Decimal `json:"locked"`
 	// ExpiryReason is Binance's eR for an expired order.
 	ExpiryReason string `json:"expiry_reason,omitempty"`
+	// cancelID is the client id of the request canceling the order.
+	cancelID string
 }
 
 func (o *simOrder) open() bool { return o.Status == stNew || o.Status == stPartial }
@@ -137,9 +139,13 @@ type userEvent struct {
 	Account string
 	Order   *simOrder // executionReport (a copy)
 	Exec    string    // executionType
+	ExecID  int64
 	Fill    *fill
 	Assets  []string // outboundAccountPosition
 	Time    int64
+	// Filled in by emit: the balances of Assets and the listeners.
+	balances []balanceJSON
+	subs     []*userSub
 }
 
 // checkOrder validates r against the symbol's rules and the account; it
@@ -299,6 +305,9 @@ func (x *Exchange) place(key string, r *orderRequest, nowMs int64) (*placeResult
 		b.Locked = mustAdd(b.Locked, need)
 	}
 	x.emit(userEvent{Account: key, Order: o, Exec: "NEW", Time: nowMs})
+	if o.Locked.IsPos() {
+		x.emit(userEvent{Account: key, Assets: []string{needAsset}, Time: nowMs})
+	}
 	switch {
 	case typ.IsStop():
 		x.rest(o)
@@ -362,6 +371,7 @@ func (x *Exchange) unrest(o *simOrder) {
 
 // finish ends o with status st, releasing what it still locks.
 func (x *Exchange) finish(a *account, o *simOrder, st, reason string, nowMs int64) {
+	released := ""
 	if o.Locked.IsPos() {
 		asset := x.lockAsset(o)
 		b := a.bal(asset)
@@ -369,17 +379,16 @@ func (x *Exchange) finish(a *account, o *simOrder, st, reason string, nowMs int6
 		b.Free = mustAdd(b.Free, o.Locked)
 		o.Locked = num.Zero
 		a.UpdateTime = nowMs
-		x.emit(userEvent{Account: o.Account, Assets: []string{asset}, Time: nowMs})
+		released = asset
 	}
 	o.Status = st
 	o.ExpiryReason = reason
 	o.Update = nowMs
 	x.dirty = true
-	exec := st
-	if st == stExpired {
-		exec = "EXPIRED"
+	x.emit(userEvent{Account: o.Account, Order: o, Exec: st, Time: nowMs})
+	if released != "" {
+		x.emit(userEvent{Account: o.Account, Assets: []string{released}, Time: nowMs})
 	}
-	x.emit(userEvent{Account: o.Account, Order: o, Exec: exec, Time: nowMs})
 }
 
 func (x *Exchange) lockAsset(o *simOrder) string {
@@ -427,6 +436,7 @@ func (x *Exchange) take(a *account, bk *book, o *simOrder, nowMs int64) []fill {
 		}
 		price, _ := num.New(lvTicks*bk.tickCoef, bk.tickScale)
 		var q num.Decimal
+		final := false
 		if byQuote {
 			left := mustSub(o.OrigQuoteQty, spent)
 			qq, err := left.Div(price, 8)
@@ -438,6 +448,9 @@ func (x *Exchange) take(a *account, bk *book, o *simOrder, nowMs int64) []fill {
 				break
 			}
 			q = num.Min(qq, avail)
+			// What is left after a fill limited by the quote amount buys
+			// (or brings in) less than one step: the order is done.
+			final = qq.Cmp(avail) <= 0
 		} else {
 			q = num.Min(o.remaining(), avail)
 			if !q.IsPos() {
@@ -449,23 +462,23 @@ func (x *Exchange) take(a *account, bk *book, o *simOrder, nowMs int64) []fill {
 		} else {
 			bk.setBid(i, mustSub(avail, q))
 		}
-		f := x.execute(a, bk, o, price, q, false, nowMs)
+		f := x.execute(a, bk, o, price, q, false, final, nowMs)
 		spent = mustAdd(spent, f.Quote)
 		fills = append(fills, f)
-		if !byQuote && o.Status == stFilled {
+		if o.Status == stFilled {
 			break
 		}
 	}
-	if byQuote && len(fills) > 0 {
-		// A quoteOrderQty order is FILLED once what is left buys nothing.
-		o.Status = stFilled
+	if byQuote && o.OrigQty.IsZero() && o.Status == stFilled {
+		o.OrigQty = o.Exec // Binance reports the executed quantity
 	}
 	return fills
 }
 
 // execute applies one fill of o at price for qty: balances, commission,
 // the order's totals, the account's trades, the public tape and the events.
-func (x *Exchange) execute(a *account, bk *book, o *simOrder, price, qty num.Decimal, maker bool, nowMs int64) fill {
+// done marks the fill that completes a quoteOrderQty order.
+func (x *Exchange) execute(a *account, bk *book, o *simOrder, price, qty num.Decimal, maker, done bool, nowMs int64) fill {
 	in := bk.in
 	quote := roundQuote(mustMul(price, qty))
 	f := fill{Price: price, Qty: qty, Quote: quote, Maker: maker, Time: nowMs}
@@ -500,7 +513,7 @@ func (x *Exchange) execute(a *account, bk *book, o *simOrder, price, qty num.Dec
 	o.Exec = mustAdd(o.Exec, qty)
 	o.CumQuote = mustAdd(o.CumQuote, quote)
 	o.Update = nowMs
-	if o.OrigQty.IsPos() && o.Exec.Cmp(o.OrigQty) >= 0 {
+	if done || (o.OrigQty.IsPos() && o.Exec.Cmp(o.OrigQty) >= 0) {
 		o.Status = stFilled
 		if o.Locked.IsPos() { // a BUY that filled below its limit
 			qb.Locked = mustSub(qb.Locked, o.Locked)
@@ -678,7 +691,7 @@ func (x *Exchange) makerFill(a *account, bk *book, o *simOrder, nowMs int64) {
 		} else {
 			bk.setBid(i, mustSub(avail, q))
 		}
-		x.execute(a, bk, o, o.Price, q, true, nowMs)
+		x.execute(a, bk, o, o.Price, q, true, false, nowMs)
 	}
 }
 

@@ -65,6 +65,8 @@ type Exchange struct {
 	weights     map[string]*ipWeight
 	faults      *faultState
 	idRand      *rand.Rand
+	execID      int64
+	subSeq      int64
 	lastKline   map[string]int64 // open time of the last candle streamed, by "symbol interval"
 	stop        chan struct{}
 	stopOnce    sync.Once
@@ -353,14 +355,27 @@ func (x *Exchange) Close() {
 }
 
 // emit queues a user-data event for delivery after the lock is released;
-// nothing is queued for an account nobody listens to.
+// nothing is queued for an account nobody listens to. x.mu must be held.
 func (x *Exchange) emit(ev userEvent) {
-	if len(x.userSubs[ev.Account]) == 0 {
+	subs := x.userSubs[ev.Account]
+	if len(subs) == 0 {
 		return
 	}
+	for s := range subs {
+		ev.subs = append(ev.subs, s)
+	}
+	sort.Slice(ev.subs, func(i, j int) bool { return ev.subs[i].seq < ev.subs[j].seq })
 	if ev.Order != nil {
 		c := *ev.Order
 		ev.Order = &c
+		x.execID++
+		ev.ExecID = x.execID
+	}
+	if a := x.accounts[ev.Account]; a != nil {
+		for _, asset := range ev.Assets {
+			b := a.bal(asset)
+			ev.balances = append(ev.balances, balanceJSON{asset, dec(b.Free), dec(b.Locked)})
+		}
 	}
 	x.pending = append(x.pending, ev)
 }

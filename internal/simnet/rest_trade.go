@@ -3,7 +3,6 @@ package simnet
 import (
 	"net/http"
 	"sort"
-	"strconv"
 
 	"github.com/thunes/thunes/internal/num"
 )
@@ -268,13 +267,14 @@ func deleteOrder(c *call) (any, *apiError) {
 
 // cancelView cancels o and returns Binance's cancel reply.
 func (c *call) cancelView(o *simOrder) orderJSON {
+	o.cancelID = c.p.get("newClientOrderId")
+	if o.cancelID == "" {
+		o.cancelID = c.x.newClientID()
+	}
 	c.x.cancel(c.acct, o, c.nowMs)
 	v := o.view()
 	v.OrigClientOrderID = o.ClientID
-	v.ClientOrderID = c.p.get("newClientOrderId")
-	if v.ClientOrderID == "" {
-		v.ClientOrderID = "simnetcancel" + strconv.FormatInt(o.ID, 10)
-	}
+	v.ClientOrderID = o.cancelID
 	tt := c.nowMs
 	v.TransactTime = &tt
 	return v
