@@ -97,10 +97,11 @@ type myTrade struct {
 
 // account is one API key's spot account.
 type account struct {
-	Balances   map[string]*balance `json:"balances"`
-	Orders     map[int64]*simOrder `json:"orders"`
-	Trades     []myTrade           `json:"trades"`
-	UpdateTime int64               `json:"update_time"`
+	Balances   map[string]*balance  `json:"balances"`
+	Orders     map[int64]*simOrder  `json:"orders"`
+	Trades     []myTrade            `json:"trades"`
+	Lists      map[int64]*orderList `json:"lists,omitempty"`
+	UpdateTime int64                `json:"update_time"`
 	key        string
 	// order counts for X-MBX-ORDER-COUNT-*; not persisted.
 	win10s, winDay     int64
@@ -243,29 +244,7 @@ func (x *Exchange) place(key string, r *orderRequest, nowMs int64) (*placeResult
 		return nil, aerr
 	}
 	typ, _ := order.ParseType(r.Type)
-	base, quote := in.BaseAsset, in.QuoteAsset
-	// What the order needs from the account.
-	var need num.Decimal
-	needAsset := quote
-	if r.Side == sideSell {
-		needAsset = base
-	}
-	switch {
-	case typ == order.Market && r.Side == sideBuy && r.Qty.IsPos():
-		cost, _ := bk.costToBuy(r.Qty)
-		need = cost
-	case typ == order.Market && r.Side == sideBuy:
-		need = r.QuoteQty
-	case typ == order.Market && r.QuoteQty.IsPos(): // SELL for a quote amount
-		q, _ := bk.qtyToSell(r.QuoteQty)
-		need = q
-	case r.Side == sideSell:
-		need = r.Qty
-	case typ == order.StopLoss || typ == order.TakeProfit:
-		need = mustMul(r.StopPrice, r.Qty)
-	default:
-		need = mustMul(r.Price, r.Qty)
-	}
+	need, needAsset := orderNeed(in, bk, r, typ)
 	if a.bal(needAsset).Free.Cmp(need) < 0 {
 		return nil, errInsufficient
 	}
@@ -328,6 +307,30 @@ func (x *Exchange) place(key string, r *orderRequest, nowMs int64) (*placeResult
 		}
 	}
 	return res, nil
+}
+
+// orderNeed returns what an order needs from the account and in which
+// asset: the quote a BUY spends or locks, the base a SELL sells or locks.
+func orderNeed(in *market.Instrument, bk *book, r *orderRequest, typ order.Type) (num.Decimal, string) {
+	needAsset := in.QuoteAsset
+	if r.Side == sideSell {
+		needAsset = in.BaseAsset
+	}
+	switch {
+	case typ == order.Market && r.Side == sideBuy && r.Qty.IsPos():
+		cost, _ := bk.costToBuy(r.Qty)
+		return cost, needAsset
+	case typ == order.Market && r.Side == sideBuy:
+		return r.QuoteQty, needAsset
+	case typ == order.Market && r.QuoteQty.IsPos(): // SELL for a quote amount
+		q, _ := bk.qtyToSell(r.QuoteQty)
+		return q, needAsset
+	case r.Side == sideSell:
+		return r.Qty, needAsset
+	case typ == order.StopLoss || typ == order.TakeProfit:
+		return mustMul(r.StopPrice, r.Qty), needAsset
+	}
+	return mustMul(r.Price, r.Qty), needAsset
 }
 
 // countOrder enforces and counts the ORDERS limits (50 per 10 s, 160 000 a
@@ -479,6 +482,9 @@ func (x *Exchange) take(a *account, bk *book, o *simOrder, nowMs int64) []fill {
 // the order's totals, the account's trades, the public tape and the events.
 // done marks the fill that completes a quoteOrderQty order.
 func (x *Exchange) execute(a *account, bk *book, o *simOrder, price, qty num.Decimal, maker, done bool, nowMs int64) fill {
+	if o.ListID >= 0 {
+		x.ocoFire(a, o, nowMs)
+	}
 	in := bk.in
 	quote := roundQuote(mustMul(price, qty))
 	f := fill{Price: price, Qty: qty, Quote: quote, Maker: maker, Time: nowMs}
@@ -641,6 +647,9 @@ func (x *Exchange) matchResting(bk *book, nowMs int64) {
 			}
 			o.Triggered = true
 			o.Working = nowMs
+			if o.ListID >= 0 {
+				x.ocoFire(a, o, nowMs)
+			}
 			if typ == order.StopLoss || typ == order.TakeProfit {
 				x.unrest(o)
 				x.take(a, bk, o, nowMs)

@@ -58,6 +58,7 @@ type Exchange struct {
 	accounts    map[string]*account
 	open        map[string][]*simOrder
 	nextOrderID int64
+	nextListID  int64
 	dirty       bool
 	pending     []userEvent
 	userSubs    map[string]map[*userSub]struct{}
@@ -78,6 +79,7 @@ type Exchange struct {
 type savedState struct {
 	Version     int                 `json:"version"`
 	NextOrderID int64               `json:"next_order_id"`
+	NextListID  int64               `json:"next_list_id"`
 	Accounts    map[string]*account `json:"accounts"`
 }
 
@@ -162,7 +164,7 @@ func (x *Exchange) load() error {
 			if st.Version != 1 {
 				return fmt.Errorf("state file version %d: want 1", st.Version)
 			}
-			x.nextOrderID = st.NextOrderID
+			x.nextOrderID, x.nextListID = st.NextOrderID, st.NextListID
 			for k, a := range st.Accounts {
 				if a.Balances == nil {
 					a.Balances = map[string]*balance{}
@@ -261,7 +263,7 @@ func (x *Exchange) Save() error {
 		x.mu.Unlock()
 		return nil
 	}
-	data, err := json.Marshal(savedState{Version: 1, NextOrderID: x.nextOrderID, Accounts: x.accounts})
+	data, err := json.Marshal(savedState{Version: 1, NextOrderID: x.nextOrderID, NextListID: x.nextListID, Accounts: x.accounts})
 	x.dirty = false
 	x.mu.Unlock()
 	if err != nil {

@@ -58,6 +58,8 @@ func FuzzServe(f *testing.F) {
 	f.Add("GET", "/api/v3/ticker/24hr", `symbols=["BTCUSDT"]`, "", false)
 	f.Add("GET", "/api/v3/myTrades", "symbol=BTCUSDT&startTime=1&endTime=99999999999", "", true)
 	f.Add("POST", "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=STOP_LOSS&quantity=0.001&stopPrice=99999", "", true)
+	f.Add("POST", "/api/v3/orderList/oco", "symbol=BTCUSDT&side=SELL&quantity=0.01&aboveType=LIMIT_MAKER&abovePrice=70000&belowType=STOP_LOSS&belowStopPrice=60000", "", true)
+	f.Add("DELETE", "/api/v3/openOrders", "symbol=BTCUSDT", "", true)
 	f.Fuzz(func(t *testing.T, method, path, query, body string, signIt bool) {
 		if signIt {
 			query += "&timestamp=" + strconv.FormatInt(clock.Now().UnixMilli(), 10)

@@ -262,6 +262,17 @@ func deleteOrder(c *call) (any, *apiError) {
 	if !o.open() {
 		return nil, errCancelUnknown
 	}
+	if l := c.acct.Lists[o.ListID]; o.ListID >= 0 && l != nil && l.Status == "EXECUTING" {
+		// Canceling one leg cancels the whole list.
+		o.cancelID = c.p.get("newClientOrderId")
+		c.cancelListView(l)
+		v := o.view()
+		v.OrigClientOrderID = o.ClientID
+		v.ClientOrderID = o.cancelID
+		tt := c.nowMs
+		v.TransactTime = &tt
+		return v, nil
+	}
 	return c.cancelView(o), nil
 }
 
@@ -314,9 +325,16 @@ func deleteOpenOrders(c *call) (any, *apiError) {
 	if len(list) == 0 {
 		return nil, errCancelUnknown
 	}
-	out := make([]orderJSON, len(list))
-	for i, o := range list {
-		out[i] = c.cancelView(o)
+	out := make([]any, 0, len(list))
+	for _, o := range list {
+		if !o.open() {
+			continue // a leg of a list canceled just before
+		}
+		if l := c.acct.Lists[o.ListID]; o.ListID >= 0 && l != nil && l.Status == "EXECUTING" {
+			out = append(out, c.cancelListView(l))
+			continue
+		}
+		out = append(out, c.cancelView(o))
 	}
 	return out, nil
 }

@@ -45,6 +45,13 @@ func (x *Exchange) routes() map[string]map[string]*route {
 			get: &route{sec: secSigned, weightFn: oneOrMany(6, 80), fn: getOpenOrders},
 			del: trade(1, deleteOpenOrders),
 		},
+		"/api/v3/orderList/oco": {post: trade(1, postOCO)},
+		"/api/v3/orderList": {
+			get: signed(4, getOrderList),
+			del: trade(1, deleteOrderList),
+		},
+		"/api/v3/openOrderList":            {get: signed(6, getOpenOrderLists)},
+		"/api/v3/allOrderList":             {get: signed(20, getAllOrderLists)},
 		"/api/v3/allOrders":                {get: signed(20, getAllOrders)},
 		"/api/v3/myTrades":                 {get: &route{sec: secSigned, weightFn: myTradesWeight, fn: getMyTrades}},
 		"/sapi/v1/account/apiRestrictions": {get: signed(1, getAPIRestrictions)},
