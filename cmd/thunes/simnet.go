@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thunes/thunes/internal/catalog"
+	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/simnet"
 )
@@ -53,10 +55,10 @@ func runSimnet(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "keys" {
 		return runSimnetKeys(e, args[1:])
 	}
-	fs := newFlagSet(e, "simnet", "simnet --listen 127.0.0.1:PORT [--data DIR] [--feed synthetic] [--speed N] [--faults none|mild|harsh|FILE] [--seed N] [--limits=false]\n       thunes simnet keys add --data DIR --balance ASSET=AMOUNT... [--type hmac|ed25519] [--withdrawals] [--json]")
+	fs := newFlagSet(e, "simnet", "simnet --listen 127.0.0.1:PORT [--data DIR] [--feed synthetic|replay:CATALOG] [--speed N] [--faults none|mild|harsh|FILE] [--seed N] [--limits=false]\n       thunes simnet keys add --data DIR --balance ASSET=AMOUNT... [--type hmac|ed25519] [--withdrawals] [--json]")
 	listen := fs.String("listen", "127.0.0.1:8090", "loopback address to serve on (port 0 picks a free port)")
 	data := fs.String("data", "", "directory of the API keys and the accounts' state (empty: in memory)")
-	feedName := fs.String("feed", "synthetic", "market data: synthetic")
+	feedName := fs.String("feed", "synthetic", "market data: synthetic, or replay:CATALOG to replay the catalog's spot 1m bars")
 	speed := fs.Float64("speed", 1, "market seconds per wall-clock second, in (0, 10000]")
 	faults := fs.String("faults", "none", "fault profile: none, mild, harsh or a JSON profile file")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic market and of the faults")
@@ -67,8 +69,17 @@ func runSimnet(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("simnet: unexpected argument %q", fs.Arg(0))
 	}
-	if *feedName != "synthetic" {
-		return usagef("simnet: --feed %q: only the synthetic feed is available", *feedName)
+	var replay map[string][]market.Bar
+	switch dir, ok := strings.CutPrefix(*feedName, "replay:"); {
+	case *feedName == "synthetic":
+	case ok && dir != "":
+		r, err := loadReplay(dir)
+		if err != nil {
+			return usagef("simnet: --feed %s: %v", *feedName, err)
+		}
+		replay = r
+	default:
+		return usagef("simnet: --feed %q: want synthetic or replay:CATALOG", *feedName)
 	}
 	if !(*speed > 0 && *speed <= 10000) {
 		return usagef("simnet: --speed %v must be in (0, 10000]", *speed)
@@ -85,7 +96,7 @@ func runSimnet(ctx context.Context, e *env, args []string) error {
 		return usagef("simnet: %v", err)
 	}
 	x, err := simnet.New(simnet.Config{
-		DataDir: *data, Seed: *seed, Speed: *speed, Limits: *limits, Faults: profile,
+		DataDir: *data, Seed: *seed, Speed: *speed, Limits: *limits, Faults: profile, Replay: replay,
 		Logf: func(format string, args ...any) { fmt.Fprintf(e.stderr, format+"\n", args...) },
 	})
 	if err != nil {
@@ -165,4 +176,41 @@ func runSimnetKeys(e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, "Keep these safe: simnet shows them only once.")
 	return nil
+}
+
+// loadReplay reads the spot one-minute bars of every symbol simnet lists
+// from the catalog in dir; at least one must be there.
+func loadReplay(dir string) (map[string][]market.Bar, error) {
+	cat, err := catalog.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	series, err := cat.List()
+	if err != nil {
+		return nil, err
+	}
+	info, err := market.DefaultSpot()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]market.Bar{}
+	for _, sr := range series {
+		if sr.Market != catalog.Spot || out[sr.Symbol] != nil {
+			continue
+		}
+		if _, ok := info.Instrument(sr.Symbol); !ok {
+			continue
+		}
+		bars, err := cat.Load(catalog.Spot, sr.Symbol, market.Minute1, 0, 0)
+		if err != nil {
+			continue // not stored at 1m or finer
+		}
+		if len(bars) > 0 {
+			out[sr.Symbol] = bars
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("catalog %s holds no spot 1m bars of %s", dir, strings.Join(info.Symbols(), ", "))
+	}
+	return out, nil
 }

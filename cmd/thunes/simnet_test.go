@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/thunes/thunes/internal/feed"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
@@ -260,5 +262,39 @@ func TestSimnetConformanceClients(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^\d+ passed, 0 failed$`).MatchString(text) {
 		t.Fatal("conformance printed no passing summary")
+	}
+}
+
+// TestSimnetReplayFeed imports BTCUSDT bars into a catalog and serves them:
+// the klines' history is the catalog's bars.
+func TestSimnetReplayFeed(t *testing.T) {
+	in := t.TempDir()
+	cat := filepath.Join(t.TempDir(), "catalog")
+	jan := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	csv := klineFile(t, in, "BTCUSDT-1m.csv", jan, 200)
+	if _, _, err := runThunes(t, "data", "import", "--data", cat, csv); err != nil {
+		t.Fatal(err)
+	}
+	base, stop := startSimnet(t, "--feed", "replay:"+cat, "--speed", "60")
+	defer stop()
+	resp, err := http.Get(base + "/api/v3/klines?symbol=BTCUSDT&interval=1m&limit=101")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rows [][]any
+	if err := json.NewDecoder(resp.Body).Decode(&rows); err != nil || len(rows) != 101 {
+		t.Fatalf("klines: %v, %d rows", err, len(rows))
+	}
+	bars, err := feed.Synthetic(feed.SyntheticConfig{Seed: 3, Bars: 200, Start: jan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first 100 bars are the history, in order.
+	if rows[0][1] != bars[0].Open.StringFixed(8) || rows[99][4] != bars[99].Close.StringFixed(8) {
+		t.Fatalf("history %v ... %v; want open %s, close %s", rows[0], rows[99], bars[0].Open, bars[99].Close)
+	}
+	if _, _, err := runThunes(t, "simnet", "--feed", "replay:"+t.TempDir()); !isUsage(err) {
+		t.Fatalf("empty catalog: %v", err)
 	}
 }

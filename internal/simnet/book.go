@@ -82,6 +82,12 @@ type book struct {
 	pendingFrom int64
 	newTrades   []pubTrade
 
+	// replay, when set, drives the fair price along these one-minute bars
+	// (market time replayT seconds into them); after the last bar the
+	// random walk takes over.
+	replay  []market.Bar
+	replayT float64
+
 	// avg caches avgPrice for the second avgAt and the last trade avgTrade.
 	avg      num.Decimal
 	avgAt    int64
@@ -90,7 +96,7 @@ type book struct {
 
 // newBook starts a symbol's market at the shipped start price (or 100) with
 // historyBars synthetic one-minute klines before now.
-func newBook(in *market.Instrument, seed uint64, nowMs int64, liquidity float64) (*book, error) {
+func newBook(in *market.Instrument, seed uint64, nowMs int64, liquidity float64, replay []market.Bar) (*book, error) {
 	f := in.Filters
 	if f.Price == nil || f.Price.TickSize.IsZero() || f.LotSize == nil || f.LotSize.StepSize.IsZero() {
 		return nil, fmt.Errorf("symbol %s: needs PRICE_FILTER tickSize and LOT_SIZE stepSize", in.Symbol)
@@ -115,19 +121,36 @@ func newBook(in *market.Instrument, seed uint64, nowMs int64, liquidity float64)
 	startF := start.Float64()
 	b.unit = max(1, int64(startF*0.00001/tick.Float64()))
 	minuteStart := nowMs - nowMs%minuteMs
-	bars, err := feed.Synthetic(feed.SyntheticConfig{
-		Seed: seed ^ h.Sum64(), Start: minuteStart - historyBars*minuteMs, Interval: market.Minute1,
-		Bars: historyBars, StartPrice: start, Tick: tick, VolumeStep: b.lot,
-		MeanVolume: 1_000_000 / startF,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("symbol %s: history: %w", in.Symbol, err)
+	var bars []market.Bar
+	if len(replay) > 0 {
+		// The first bars (up to historyBars, at most half) are history,
+		// moved to end at the current minute; the replay goes on from there.
+		n := min(historyBars, len(replay)/2)
+		if n == 0 {
+			n = 1
+		}
+		for i, bar := range replay[:n] {
+			bar.Time = minuteStart - int64(n-i)*minuteMs
+			bars = append(bars, bar)
+		}
+		b.replay = replay[n:]
+		b.unit = max(1, int64(bars[n-1].Close.Float64()*0.00001/tick.Float64()))
+	} else {
+		var err error
+		bars, err = feed.Synthetic(feed.SyntheticConfig{
+			Seed: seed ^ h.Sum64(), Start: minuteStart - historyBars*minuteMs, Interval: market.Minute1,
+			Bars: historyBars, StartPrice: start, Tick: tick, VolumeStep: b.lot,
+			MeanVolume: 1_000_000 / startF,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("symbol %s: history: %w", in.Symbol, err)
+		}
 	}
 	for i, bar := range bars {
 		q := roundQuote(mustMul(bar.Volume, bar.Close))
 		b.klines = append(b.klines, kline{Bar: bar, Quote: q, TakerBase: half(bar.Volume, b.lot), TakerQuote: half(q, quoteUnit), Trades: 50, FirstID: int64(i*50 + 1), LastID: int64(i*50 + 50)})
 	}
-	b.tradeID = historyBars * 50
+	b.tradeID = int64(len(bars)) * 50
 	last := bars[len(bars)-1].Close
 	b.last = last
 	b.fair = last.Float64()
@@ -329,8 +352,12 @@ func (b *book) move(to int64) {
 // fair price moves, the book follows it, a few levels change and one public
 // trade prints.
 func (b *book) step(dt float64, nowMs int64) {
-	ret := volPerMinute * math.Sqrt(dt/60) * b.rng.NormFloat64()
-	b.fair *= math.Exp(ret)
+	if p, ok := b.replayPrice(dt); ok {
+		b.fair = p
+	} else {
+		ret := volPerMinute * math.Sqrt(dt/60) * b.rng.NormFloat64()
+		b.fair *= math.Exp(ret)
+	}
 	to := max(2, int64(math.Floor(b.fair/b.unitPrice())))
 	up := to > b.bestBid
 	down := to < b.bestBid
@@ -475,4 +502,31 @@ func (b *book) computeAvgPrice(nowMs int64) num.Decimal {
 		return b.last
 	}
 	return p
+}
+
+// replayPrice advances the replay by dt seconds of market time and returns
+// the price on the bar's path then: open, then the extreme on the side the
+// bar closes away from, then the other extreme, then close, in four equal
+// parts of the minute. ok is false when no replay is left.
+func (b *book) replayPrice(dt float64) (float64, bool) {
+	if len(b.replay) == 0 {
+		return 0, false
+	}
+	b.replayT += dt
+	i := int(b.replayT / 60)
+	if i >= len(b.replay) {
+		last := b.replay[len(b.replay)-1].Close.Float64()
+		b.replay = nil
+		return last, true
+	}
+	bar := &b.replay[i]
+	o, h, l, c := bar.Open.Float64(), bar.High.Float64(), bar.Low.Float64(), bar.Close.Float64()
+	path := [5]float64{o, l, h, c, c}
+	if c < o {
+		path = [5]float64{o, h, l, c, c}
+	}
+	x := (b.replayT - float64(i)*60) / 15 // 0..4
+	k := min(int(x), 3)
+	f := x - float64(k)
+	return path[k] + (path[k+1]-path[k])*f, true
 }

@@ -34,6 +34,9 @@ type Config struct {
 	Step time.Duration
 	// Limits turns on Binance's request-weight and order-count limits.
 	Limits bool
+	// Replay holds one-minute bars per symbol to replay instead of the
+	// synthetic random walk (symbols without bars stay synthetic).
+	Replay map[string][]market.Bar
 	// Faults is the fault profile; nil injects none.
 	Faults *FaultProfile
 	// Now is the clock (default time.Now).
@@ -128,7 +131,7 @@ func New(cfg Config) (*Exchange, error) {
 		liquidity = cfg.Faults.LiquidityScale
 	}
 	for _, in := range info.Instruments() {
-		b, err := newBook(in, cfg.Seed, now, liquidity)
+		b, err := newBook(in, cfg.Seed, now, liquidity, cfg.Replay[in.Symbol])
 		if err != nil {
 			return nil, err
 		}
@@ -136,6 +139,11 @@ func New(cfg Config) (*Exchange, error) {
 		x.symbols = append(x.symbols, in.Symbol)
 	}
 	sort.Strings(x.symbols)
+	for sym := range cfg.Replay {
+		if x.books[sym] == nil {
+			return nil, fmt.Errorf("replay: simnet does not list %s", sym)
+		}
+	}
 	if err := x.load(); err != nil {
 		return nil, err
 	}
