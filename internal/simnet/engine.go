@@ -144,6 +144,8 @@ type userEvent struct {
 	Fill    *fill
 	Assets  []string // outboundAccountPosition
 	Time    int64
+	// Delta, with Assets[0], makes a balanceUpdate.
+	Delta *num.Decimal
 	// Filled in by emit: the balances of Assets and the listeners.
 	balances []balanceJSON
 	subs     []*userSub

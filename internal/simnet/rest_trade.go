@@ -3,6 +3,7 @@ package simnet
 import (
 	"net/http"
 	"sort"
+	"strings"
 
 	"github.com/thunes/thunes/internal/num"
 )
@@ -549,4 +550,37 @@ func getAPIRestrictions(c *call) (any, *apiError) {
 		IPRestrict: false, CreateTime: c.key.CreateTime, EnableReading: true, EnableWithdrawals: c.key.Withdrawals,
 		EnableSpotAndMarginTrading: c.key.tradingAllowed(),
 	}, nil
+}
+
+// postBalanceAdjust credits (or, with a negative amount, debits) the
+// caller's free balance of asset, as a deposit or withdrawal would, and
+// emits balanceUpdate then outboundAccountPosition. It is simnet's own
+// endpoint, not Binance's.
+func postBalanceAdjust(c *call) (any, *apiError) {
+	asset, aerr := c.p.require("asset")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if !ValidAsset(asset) {
+		return nil, errf(http.StatusBadRequest, codeIllegalChars, "Illegal characters found in parameter 'asset'; legal range is '^[A-Z0-9]{1,20}$'.")
+	}
+	raw, aerr := c.p.require("amount")
+	if aerr != nil {
+		return nil, aerr
+	}
+	amount, err := num.Parse(raw)
+	if err != nil || amount.Scale() > 8 || amount.IsZero() || strings.ContainsAny(raw, "eE") {
+		return nil, errf(http.StatusBadRequest, codeIllegalChars, "Illegal characters found in parameter 'amount'; legal range is '^-?[0-9]{1,20}(\\.[0-9]{1,8})?$'.")
+	}
+	b := c.acct.bal(asset)
+	free, err := b.Free.Add(amount)
+	if err != nil || free.IsNeg() {
+		return nil, errInsufficient
+	}
+	b.Free = free
+	c.acct.UpdateTime = c.nowMs
+	c.x.dirty = true
+	c.x.emit(userEvent{Account: c.key.APIKey, Assets: []string{asset}, Delta: &amount, Time: c.nowMs})
+	c.x.emit(userEvent{Account: c.key.APIKey, Assets: []string{asset}, Time: c.nowMs})
+	return balanceJSON{asset, dec(b.Free), dec(b.Locked)}, nil
 }

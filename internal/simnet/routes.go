@@ -55,6 +55,9 @@ func (x *Exchange) routes() map[string]map[string]*route {
 		"/api/v3/allOrders":                {get: signed(20, getAllOrders)},
 		"/api/v3/myTrades":                 {get: &route{sec: secSigned, weightFn: myTradesWeight, fn: getMyTrades}},
 		"/sapi/v1/account/apiRestrictions": {get: signed(1, getAPIRestrictions)},
+		// simnet's own: credit or debit an account, as a deposit or a
+		// withdrawal would (emits balanceUpdate).
+		"/simnet/v1/balance": {post: signed(1, postBalanceAdjust)},
 	}
 	return r
 }

@@ -340,6 +340,10 @@ func (x *Exchange) publishUser(events []userEvent) {
 // userEventJSON renders an event as Binance's executionReport or
 // outboundAccountPosition.
 func userEventJSON(ev *userEvent) []byte {
+	if ev.Delta != nil {
+		b, _ := json.Marshal(map[string]any{"e": "balanceUpdate", "E": ev.Time, "a": ev.Assets[0], "d": dec(*ev.Delta), "T": ev.Time})
+		return b
+	}
 	if ev.Order == nil {
 		b, _ := json.Marshal(map[string]any{"e": "outboundAccountPosition", "E": ev.Time, "u": ev.Time, "B": wsBalances(ev.balances)})
 		return b

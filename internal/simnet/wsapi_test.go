@@ -211,3 +211,38 @@ func TestWSAPIUserData(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// TestBalanceUpdate credits and debits an account through simnet's own
+// endpoint and checks the balanceUpdate and outboundAccountPosition events.
+func TestBalanceUpdate(t *testing.T) {
+	s := newTestServer(t, Config{})
+	t.Cleanup(s.x.Close)
+	w := &wsClient{t: t, c: dialWS(t, s, "/ws-api/v3")}
+	sub := map[string]any{"apiKey": testKey, "timestamp": s.clock.Now().UnixMilli()}
+	signWS(t, sub, func(p string) string { return sign(testSecret, p) })
+	if r := w.call("userDataStream.subscribe.signature", sub); r["status"] != float64(200) {
+		t.Fatalf("subscribe: %v", r)
+	}
+	if r := s.signed("POST", "/simnet/v1/balance", vals("asset", "ETH", "amount", "2.5")); r.status != 200 {
+		t.Fatalf("deposit: %d %s", r.status, r.body)
+	}
+	ev := w.event()
+	if ev["e"] != "balanceUpdate" || ev["a"] != "ETH" || ev["d"] != "2.50000000" {
+		t.Fatalf("event %v", ev)
+	}
+	if ev = w.event(); ev["e"] != "outboundAccountPosition" || ev["B"].([]any)[0].(map[string]any)["f"] != "2.50000000" {
+		t.Fatalf("event %v", ev)
+	}
+	if r := s.signed("POST", "/simnet/v1/balance", vals("asset", "ETH", "amount", "-3")); r.code() != -2010 {
+		t.Fatalf("overdraw: %d %s", r.status, r.body)
+	}
+	if r := s.signed("POST", "/simnet/v1/balance", vals("asset", "ETH", "amount", "-1")); r.status != 200 {
+		t.Fatalf("withdraw: %d %s", r.status, r.body)
+	}
+	if ev = w.event(); ev["e"] != "balanceUpdate" || ev["d"] != "-1.00000000" {
+		t.Fatalf("event %v", ev)
+	}
+	if free, _ := s.balance("ETH"); free != "1.50000000" {
+		t.Fatalf("ETH %s", free)
+	}
+}
