@@ -34,6 +34,9 @@ func FuzzParseParams(f *testing.F) {
 		if len(p.payload) > len(query)+len(body) {
 			t.Fatalf("payload %q longer than the request", p.payload)
 		}
+		if !p.hasSig && p.payload != query+body {
+			t.Fatalf("payload %q is not the unsigned request %q", p.payload, query+body)
+		}
 	})
 }
 

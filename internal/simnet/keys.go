@@ -2,16 +2,20 @@ package simnet
 
 import (
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/thunes/thunes/internal/num"
@@ -43,7 +47,8 @@ type Key struct {
 	Balances   map[string]string `json:"balances"`
 	CreateTime int64             `json:"create_time"`
 
-	pub ed25519.PublicKey
+	pub  ed25519.PublicKey
+	macs *sync.Pool // HMAC-SHA256 hashers keyed with Secret
 }
 
 // NewKey asks for a key.
@@ -162,6 +167,8 @@ func (k *Key) check() error {
 		if k.Secret == "" {
 			return errors.New("hmac key has no secret_key")
 		}
+		secret := []byte(k.Secret)
+		k.macs = &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}
 	case KeyEd25519:
 		pub, err := parseEd25519Public(k.PublicKeyPEM)
 		if err != nil {
@@ -184,7 +191,10 @@ func (k *Key) check() error {
 func (k *Key) verify(payload, sig string) bool {
 	switch k.Type {
 	case KeyHMAC:
-		return verifyHMAC([]byte(k.Secret), payload, sig)
+		m := k.macs.Get().(hash.Hash)
+		ok := verifyWith(m, payload, sig)
+		k.macs.Put(m)
+		return ok
 	case KeyEd25519:
 		return verifyEd25519(k.pub, payload, sig)
 	}

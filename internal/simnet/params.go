@@ -33,7 +33,7 @@ type params struct {
 // form body are given. A malformed pair gives -1100, a name sent twice in the
 // same place -1101, two signatures -1022.
 func parseParams(rawQuery, body string) (*params, *apiError) {
-	p := &params{vals: make(map[string]string, 8)}
+	p := &params{vals: make(map[string]string, 16)}
 	q, err := p.read(rawQuery, true)
 	if err != nil {
 		return nil, err
@@ -53,42 +53,78 @@ func (p *params) read(raw string, fromQuery bool) (string, *apiError) {
 	if raw == "" {
 		return "", nil
 	}
-	seen := make(map[string]bool, 8)
-	var kept strings.Builder
-	for piece := range strings.SplitSeq(raw, "&") {
+	var seen [maxParams]string // names in this component
+	nSeen := 0
+	sigStart, sigEnd := -1, -1 // the signature pair's bytes in raw
+	pos := 0
+	for pos <= len(raw) {
+		end := strings.IndexByte(raw[pos:], '&')
+		if end < 0 {
+			end = len(raw)
+		} else {
+			end += pos
+		}
+		piece := raw[pos:end]
+		start := pos
+		pos = end + 1
 		if piece == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(piece, "=")
-		key, err1 := url.QueryUnescape(k)
-		val, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil || key == "" {
+		key, ok1 := unescape(k)
+		val, ok2 := unescape(v)
+		if !ok1 || !ok2 || key == "" {
 			return "", errf(http.StatusBadRequest, codeIllegalChars, "Illegal characters found in a parameter.")
 		}
-		if seen[key] {
-			return "", errDuplicateParam
+		for _, n := range seen[:nSeen] {
+			if n == key {
+				return "", errDuplicateParam
+			}
 		}
-		seen[key] = true
-		if len(p.vals) >= maxParams {
+		if nSeen == maxParams || len(p.vals) >= maxParams {
 			return "", errf(http.StatusBadRequest, codeTooManyParams, "Too many parameters sent for this endpoint.")
 		}
+		seen[nSeen] = key
+		nSeen++
 		if key == "signature" {
 			if p.hasSig {
 				return "", errBadSignature
 			}
 			p.hasSig, p.signature = true, val
+			sigStart, sigEnd = start, end
 			continue
 		}
-		if kept.Len() > 0 {
-			kept.WriteByte('&')
-		}
-		kept.WriteString(piece)
 		if _, dup := p.vals[key]; dup && !fromQuery {
 			continue // the query string's value wins
 		}
 		p.vals[key] = val
 	}
-	return kept.String(), nil
+	if sigStart < 0 {
+		return raw, nil
+	}
+	// Cut the signature pair and one of the '&' around it.
+	before, after := raw[:sigStart], ""
+	if sigEnd < len(raw) {
+		after = raw[sigEnd+1:]
+	}
+	before = strings.TrimSuffix(before, "&")
+	switch {
+	case before == "":
+		return strings.TrimLeft(after, "&"), nil
+	case after == "":
+		return before, nil
+	}
+	return before + "&" + after, nil
+}
+
+// unescape decodes a form-encoded name or value, without allocating when
+// there is nothing to decode.
+func unescape(s string) (string, bool) {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s, true
+	}
+	u, err := url.QueryUnescape(s)
+	return u, err == nil
 }
 
 // get returns the parameter name, or "" when it was not sent.

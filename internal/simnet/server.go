@@ -132,7 +132,7 @@ func (x *Exchange) serve(w http.ResponseWriter, r *http.Request, routes map[stri
 	x.publishUser(res.events)
 	if res.early != nil {
 		if res.used >= 0 {
-			w.Header().Set("X-MBX-USED-WEIGHT-1M", strconv.Itoa(res.used))
+			w.Header()[hdrWeight] = []string{strconv.Itoa(res.used)}
 		}
 		writeError(w, res.early)
 		return
@@ -142,7 +142,7 @@ func (x *Exchange) serve(w http.ResponseWriter, r *http.Request, routes map[stri
 	out := res.out
 
 	h := w.Header()
-	h.Set("X-MBX-USED-WEIGHT-1M", strconv.Itoa(used))
+	h[hdrWeight] = []string{strconv.Itoa(used)}
 	switch fault.kind {
 	case faultErrorAfter:
 		writeError(w, errUnknownStatus)
@@ -153,15 +153,15 @@ func (x *Exchange) serve(w http.ResponseWriter, r *http.Request, routes map[stri
 		return
 	}
 	if rt.orderCount && c.acct != nil && aerr == nil {
-		h.Set("X-MBX-ORDER-COUNT-10S", strconv.FormatInt(cnt10, 10))
-		h.Set("X-MBX-ORDER-COUNT-1D", strconv.FormatInt(cntDay, 10))
+		h[hdrCount10s] = []string{strconv.FormatInt(cnt10, 10)}
+		h[hdrCount1d] = []string{strconv.FormatInt(cntDay, 10)}
 	}
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
 	if c.rawJSON != nil {
-		h.Set("Content-Type", "application/json;charset=UTF-8")
+		h[hdrContentType] = jsonContentType
 		w.Write(c.rawJSON)
 		return
 	}
@@ -258,13 +258,24 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+// Response headers, in canonical form so that setting them costs no
+// canonicalization.
+const (
+	hdrWeight      = "X-Mbx-Used-Weight-1m"
+	hdrCount10s    = "X-Mbx-Order-Count-10s"
+	hdrCount1d     = "X-Mbx-Order-Count-1d"
+	hdrContentType = "Content-Type"
+)
+
+var jsonContentType = []string{"application/json;charset=UTF-8"}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		writeError(w, errInternal)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.Header()[hdrContentType] = jsonContentType
 	w.WriteHeader(status)
 	w.Write(data)
 }

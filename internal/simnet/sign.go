@@ -10,12 +10,19 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 )
 
 // verifyHMAC reports whether sig, lowercase or uppercase hex, is the
 // HMAC-SHA256 of payload keyed with secret. It runs in constant time in the
 // signature's content.
 func verifyHMAC(secret []byte, payload, sig string) bool {
+	return verifyWith(hmac.New(sha256.New, secret), payload, sig)
+}
+
+// verifyWith checks sig with the HMAC hasher m (reset first).
+func verifyWith(m hash.Hash, payload, sig string) bool {
 	if len(sig) != 2*sha256.Size {
 		return false
 	}
@@ -23,9 +30,10 @@ func verifyHMAC(secret []byte, payload, sig string) bool {
 	if _, err := hex.Decode(got[:], []byte(sig)); err != nil {
 		return false
 	}
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(payload))
-	return hmac.Equal(m.Sum(nil), got[:])
+	m.Reset()
+	io.WriteString(m, payload)
+	var sum [sha256.Size]byte
+	return hmac.Equal(m.Sum(sum[:0]), got[:])
 }
 
 // signHMAC returns the lowercase hex HMAC-SHA256 of payload, as clients send it.
