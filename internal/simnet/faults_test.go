@@ -1,6 +1,8 @@
 package simnet
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // faultRun sends the same sequence of orders and reads to a fresh exchange
@@ -121,5 +125,57 @@ func TestLoadProfile(t *testing.T) {
 	}
 	if _, err := LoadProfile(filepath.Join(dir, "missing.json")); err == nil {
 		t.Error("missing file accepted")
+	}
+}
+
+func TestStreamFaults(t *testing.T) {
+	read := func(c *websocket.Conn) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_, data, err := c.Read(ctx)
+		return string(data), err
+	}
+	// Every message twice.
+	s := newTestServer(t, Config{Faults: &FaultProfile{Name: "dup", WSDuplicateRate: 1}})
+	t.Cleanup(s.x.Close)
+	c := dialWS(t, s, "/ws/btcusdt@bookTicker")
+	s.clock.Add(100 * time.Millisecond)
+	s.x.Tick(s.clock.Now())
+	a, err1 := read(c)
+	b, err2 := read(c)
+	if err1 != nil || err2 != nil || a != b || !strings.Contains(a, `"s":"BTCUSDT"`) {
+		t.Fatalf("duplicate: %q %q %v %v", a, b, err1, err2)
+	}
+	// Held back and sent after the next one.
+	s = newTestServer(t, Config{Faults: &FaultProfile{Name: "reorder", WSReorderRate: 1}})
+	t.Cleanup(s.x.Close)
+	c = dialWS(t, s, "/ws/btcusdt@bookTicker")
+	var ids []int64
+	for range 2 {
+		s.clock.Add(100 * time.Millisecond)
+		s.x.Tick(s.clock.Now())
+	}
+	for range 2 {
+		m, err := read(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev struct {
+			U int64 `json:"u"`
+		}
+		json.Unmarshal([]byte(m), &ev)
+		ids = append(ids, ev.U)
+	}
+	if ids[0] <= ids[1] {
+		t.Fatalf("update ids %v not swapped", ids)
+	}
+	// Disconnected at the first message.
+	s = newTestServer(t, Config{Faults: &FaultProfile{Name: "drop", WSDisconnectRate: 1}})
+	t.Cleanup(s.x.Close)
+	c = dialWS(t, s, "/ws/btcusdt@trade")
+	s.clock.Add(100 * time.Millisecond)
+	s.x.Tick(s.clock.Now())
+	if _, err := read(c); err == nil || websocket.CloseStatus(err) != websocket.StatusGoingAway {
+		t.Fatalf("read after a simulated disconnect: %v", err)
 	}
 }
