@@ -179,10 +179,10 @@ func (x *Exchange) checkOrder(a *account, r *orderRequest, nowMs int64) (*market
 		return nil, nil, errMandatory("timeInForce")
 	}
 	if r.TrailingDelta != 0 {
-		return nil, nil, errf(http.StatusBadRequest, codeNewOrderRejected, "Trailing stop orders are not supported for this symbol.")
+		return nil, nil, errf(http.StatusBadRequest, codeNewOrderRejected, "Trailing stop orders are not supported by simnet.")
 	}
 	if r.Iceberg.IsPos() {
-		return nil, nil, errf(http.StatusBadRequest, codeNewOrderRejected, "Iceberg orders are not supported for this symbol.")
+		return nil, nil, errf(http.StatusBadRequest, codeNewOrderRejected, "Iceberg orders are not supported by simnet.")
 	}
 	openN, algoN := 0, 0
 	for _, o := range x.open[r.Symbol] {

@@ -30,8 +30,6 @@ const (
 	codeIllegalChars     = -1100
 	codeTooManyParams    = -1101
 	codeMandatoryParam   = -1102
-	codeUnknownParam     = -1103
-	codeBadPrecision     = -1111
 	codeInvalidTIF       = -1115
 	codeInvalidOrderType = -1116
 	codeInvalidSide      = -1117
@@ -58,10 +56,6 @@ func errMandatory(name string) *apiError {
 
 func errIllegal(name string) *apiError {
 	return errf(http.StatusBadRequest, codeIllegalChars, "Illegal characters found in parameter '%s'; legal range is '^[\\w\\-._&&[^ ]]{1,36}$'.", name)
-}
-
-func errInvalidValue(name string) *apiError {
-	return errf(http.StatusBadRequest, codeInvalidParam, "Invalid data sent for a parameter.")
 }
 
 var (

@@ -355,7 +355,7 @@ func (x *Exchange) publishMarket(updates []marketUpdate) {
 				}
 				var payloads [][]byte
 				if kind == "depth" || kind == "depth@1000ms" {
-					payloads = sub.depth1s_(lower, u)
+					payloads = sub.depthPerSecond(lower, u)
 				} else if p, ok := cache[n]; ok {
 					payloads = p
 				} else {
@@ -378,9 +378,9 @@ func (x *Exchange) publishMarket(updates []marketUpdate) {
 	}
 }
 
-// depth1s_ accumulates the step's diff for a 1000 ms depth stream and
+// depthPerSecond accumulates the step's diff for a 1000 ms depth stream and
 // returns the merged diff once a second has passed.
-func (sub *marketSub) depth1s_(sym string, u *marketUpdate) [][]byte {
+func (sub *marketSub) depthPerSecond(sym string, u *marketUpdate) [][]byte {
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
 	acc := sub.depth1s[sym]
