@@ -24,6 +24,22 @@ func dialWS(t *testing.T, s *testServer, path string) *websocket.Conn {
 	return c
 }
 
+// waitMarketSubs waits until n market-stream connections are registered:
+// a dial returns once the handshake is done, a little before the server
+// has registered the connection's streams.
+func waitMarketSubs(t *testing.T, x *Exchange, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		x.mu.Lock()
+		got := len(x.marketSubs)
+		x.mu.Unlock()
+		if got >= n {
+			return
+		}
+	}
+	t.Fatalf("fewer than %d stream connections registered", n)
+}
+
 func readJSON(t *testing.T, c *websocket.Conn, v any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -55,6 +71,7 @@ func TestDepthDiffsFollowSyncRules(t *testing.T) {
 	s := newTestServer(t, Config{Seed: 5})
 	t.Cleanup(s.x.Close)
 	c := dialWS(t, s, "/stream?streams=btcusdt@depth@100ms/btcusdt@trade")
+	waitMarketSubs(t, s.x, 1)
 	tick := func(n int) {
 		for range n {
 			s.clock.Add(100 * time.Millisecond)
