@@ -262,3 +262,18 @@ func TestStreamRejectsBadNames(t *testing.T) {
 		}
 	}
 }
+
+// TestPingPong checks that both WebSocket endpoints answer a client's ping.
+func TestPingPong(t *testing.T) {
+	s := newTestServer(t, Config{})
+	t.Cleanup(s.x.Close)
+	for _, path := range []string{"/ws", "/ws-api/v3"} {
+		c := dialWS(t, s, path)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c.CloseRead(ctx) // reads in the background, so the pong is seen
+		if err := c.Ping(ctx); err != nil {
+			t.Errorf("%s: ping: %v", path, err)
+		}
+		cancel()
+	}
+}
