@@ -2,6 +2,8 @@ package simnet
 
 import (
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -355,5 +357,31 @@ func TestStateSurvivesRestart(t *testing.T) {
 	}
 	if y.nextOrderID != x.nextOrderID {
 		t.Fatalf("order ids restart at %d, want %d", y.nextOrderID, x.nextOrderID)
+	}
+}
+
+// TestKeysAddedWhileRunning adds a key file after the exchange started and
+// uses it: an unknown key makes the server reread the keys (at most once a
+// second).
+func TestKeysAddedWhileRunning(t *testing.T) {
+	dir := t.TempDir()
+	s := newTestServer(t, Config{DataDir: dir})
+	cred, err := AddKey(dir, NewKey{Type: KeyHMAC, Balances: map[string]num.Decimal{"USDT": num.FromInt(7)}}, s.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Add(2 * time.Second)
+	q := "timestamp=" + strconv.FormatInt(s.clock.Now().UnixMilli(), 10)
+	r := s.do("GET", "/api/v3/account?"+q+"&signature="+sign(cred.SecretKey, q), "", cred.APIKey)
+	if r.status != 200 || !strings.Contains(string(r.body), `{"asset":"USDT","free":"7.00000000","locked":"0.00000000"}`) {
+		t.Fatalf("new key: %d %s", r.status, r.body)
+	}
+	// A key file that does not parse is reported without its contents.
+	if err := os.WriteFile(filepath.Join(dir, "keys", "bad.json"), []byte(`{"api_key":"x","secret_key":"hunter2"`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(Config{DataDir: dir})
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("bad key file: %v", err)
 	}
 }
