@@ -81,6 +81,9 @@ type book struct {
 	pendingAsks map[int64]num.Decimal
 	pendingFrom int64
 	newTrades   []pubTrade
+	// snapFloor is the smallest last id the next diff may carry: one above
+	// the lastUpdateId of the latest REST snapshot.
+	snapFloor int64
 
 	// replay, when set, drives the fair price along these one-minute bars
 	// (market time replayT seconds into them); after the last bar the
@@ -446,7 +449,8 @@ func (b *book) takeDiff(nowMs int64) (depthDiff, bool) {
 		return depthDiff{}, false
 	}
 	d := depthDiff{First: b.pendingFrom, Time: nowMs}
-	b.updateID += int64(n)
+	// A snapshot served since the last diff must fall strictly inside it.
+	b.updateID = max(b.updateID+int64(n), b.snapFloor)
 	d.Last = b.updateID
 	b.pendingFrom = b.updateID + 1
 	d.Bids = sortedLevels(b.pendingBids, b, true)

@@ -309,8 +309,7 @@ func (x *Exchange) Tick(now time.Time) {
 		u.UpdateID = bk.updateID
 		if len(x.marketSubs) > 0 {
 			u.Mini = bk.stats24h(nowMs)
-			u.Top = bk.depthSnapshot(20)
-			u.Top.LastUpdateID = bk.updateID
+			u.Top = bk.depthLevels(20)
 			for iv := range wantKlines[strings.ToLower(s)] {
 				i, err := market.ParseInterval(iv)
 				if err != nil {

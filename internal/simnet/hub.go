@@ -175,13 +175,11 @@ func (x *Exchange) serveWS(w http.ResponseWriter, r *http.Request) bool {
 		if p == "/stream" {
 			raw = r.URL.Query().Get("streams")
 		}
-		if raw != "" {
-			streams = strings.Split(raw, "/")
-		}
-		for _, s := range streams {
-			if !x.validStream(s) {
-				writeError(w, errf(http.StatusBadRequest, codeUnknown, "Invalid stream name %q.", s))
-				return true
+		// Names simnet does not serve are ignored, as Binance ignores them
+		// (ccxt, for one, connects to /ws/0, /ws/1, ... and subscribes later).
+		for _, s := range strings.Split(raw, "/") {
+			if x.validStream(s) {
+				streams = append(streams, s)
 			}
 		}
 		if len(streams) > maxStreamsPerConn {

@@ -137,11 +137,21 @@ type depthJSON struct {
 	Asks         [][2]string `json:"asks"`
 }
 
-// depthSnapshot returns up to n levels a side. Its lastUpdateId falls
-// within the [U, u] range of the next depth diff, as Binance's sync rules
-// expect: changes not yet streamed are in the snapshot and in that diff.
+// depthSnapshot returns up to n levels a side for GET /api/v3/depth. Its
+// lastUpdateId falls within the [U, u] range of the next depth diff, with u
+// strictly above it, so both forms of Binance's sync rule hold ("U ≤
+// lastUpdateId ≤ u" and "U ≤ lastUpdateId+1 ≤ u"): changes not yet
+// streamed are in the snapshot and again in that diff.
 func (b *book) depthSnapshot(n int) depthJSON {
-	d := depthJSON{LastUpdateID: b.updateID + int64(max(len(b.pendingBids)+len(b.pendingAsks), 1)), Bids: [][2]string{}, Asks: [][2]string{}}
+	d := b.depthLevels(n)
+	d.LastUpdateID = b.updateID + int64(max(len(b.pendingBids)+len(b.pendingAsks), 1))
+	b.snapFloor = max(b.snapFloor, d.LastUpdateID+1)
+	return d
+}
+
+// depthLevels returns up to n levels a side, with the last streamed id.
+func (b *book) depthLevels(n int) depthJSON {
+	d := depthJSON{LastUpdateID: b.updateID, Bids: [][2]string{}, Asks: [][2]string{}}
 	for i := 0; i < bookLevels && len(d.Bids) < n; i++ {
 		if b.bids[i].IsPos() {
 			p, _ := num.New(b.bidTicks(i)*b.tickCoef, b.tickScale)

@@ -196,6 +196,42 @@ async function connectorSession() {
   }
 }
 
+// Market streams through ccxt's WebSocket classes: the order book it keeps
+// from a REST snapshot plus depth diffs (ccxt checks the update ids), and
+// the trade stream.
+async function ccxtStreams() {
+  const ex = new ccxt.pro.binance({
+    options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] }, defaultType: 'spot' },
+  });
+  repoint(ex.urls);
+  await ex.loadHttpProxyAgent(); // ccxt's step for plain ws:// URLs
+  await ex.loadMarkets();
+  let last = 0;
+  let books = 0;
+  const deadline = Date.now() + 20000;
+  while (books < 10 && Date.now() < deadline) {
+    const ob = await ex.watchOrderBook('BTC/USDT');
+    if (ob.nonce > last && ob.bids.length > 0 && ob.asks.length > 0) {
+      last = ob.nonce;
+      books++;
+      const sorted = ob.bids.every((b, i) => i === 0 || ob.bids[i - 1][0] > b[0]) && ob.asks.every((a, i) => i === 0 || ob.asks[i - 1][0] < a[0]);
+      if (!sorted || !(ob.bids[0][0] < ob.asks[0][0])) {
+        check('ccxt.pro order book is sorted and not crossed', false, JSON.stringify([ob.bids.slice(0, 3), ob.asks.slice(0, 3)]));
+        break;
+      }
+    }
+  }
+  check('ccxt.pro watchOrderBook keeps a synced book over 10 updates', books === 10, books);
+  const trades = await ex.watchTrades('ETH/USDT');
+  check('ccxt.pro watchTrades streams trades', trades.length > 0 && trades.every((t) => t.price > 0 && t.amount > 0), trades.length);
+  await ex.close();
+}
+
+try {
+  await ccxtStreams();
+} catch (e) {
+  check('ccxt.pro streams ran', false, e.stack || String(e));
+}
 try {
   await ccxtSession();
 } catch (e) {
