@@ -7,7 +7,7 @@
 // (an HMAC key), CONNECTOR_KEY and CONNECTOR_PEM (an Ed25519 key). Both
 // accounts start with USDT=10000 and nothing else.
 import ccxt from 'ccxt';
-import { Spot, PrivateKeyAlgo } from '@binance/connector';
+import { Spot, WebsocketAPI, PrivateKeyAlgo } from '@binance/connector';
 
 const base = process.env.SIMNET_URL;
 if (!base) {
@@ -227,6 +227,52 @@ async function ccxtStreams() {
   await ex.close();
 }
 
+// quiet is a logger for the connector that keeps its request dumps out of
+// the test log and shows its errors.
+const quiet = { debug() {}, info() {}, warn() {}, log() {}, error: (...a) => console.error(...a) };
+
+// The WebSocket API through @binance/connector's WebsocketAPI (HMAC-signed
+// requests), on the ccxt account once its session is done.
+async function connectorWSAPI() {
+  const replies = [];
+  let waiting = null;
+  const next = () => new Promise((resolve, reject) => {
+    if (replies.length > 0) return resolve(replies.shift());
+    waiting = resolve;
+    setTimeout(() => reject(new Error('no reply within 10 s')), 10000);
+  });
+  let ws;
+  await new Promise((resolve) => {
+    ws = new WebsocketAPI(process.env.CCXT_KEY, process.env.CCXT_SECRET, {
+      wsURL: base.replace(/^http/, 'ws') + '/ws-api/v3',
+      logger: quiet,
+      callbacks: {
+        open: resolve,
+        message: (data) => {
+          const m = JSON.parse(data);
+          if (waiting) {
+            const w = waiting;
+            waiting = null;
+            w(m);
+          } else {
+            replies.push(m);
+          }
+        },
+      },
+    });
+  });
+  ws.newOrder('BTCUSDT', 'BUY', 'LIMIT', { price: '20000', quantity: '0.001', timeInForce: 'GTC', newClientOrderId: 'conn-ws-1' });
+  const placed = await next();
+  check('connector WebsocketAPI order.place answers 200 with a NEW order', placed.status === 200 && placed.result.status === 'NEW' && placed.result.clientOrderId === 'conn-ws-1', JSON.stringify(placed));
+  ws.cancelOrder('BTCUSDT', { origClientOrderId: 'conn-ws-1' });
+  const canceled = await next();
+  check('connector WebsocketAPI order.cancel cancels it', canceled.status === 200 && canceled.result.status === 'CANCELED', JSON.stringify(canceled));
+  ws.newOrder('BTCUSDT', 'BUY', 'LIMIT', { price: '20000.001', quantity: '0.001', timeInForce: 'GTC' });
+  const bad = await next();
+  check('connector WebsocketAPI bad tick gets a Binance error', bad.status === 400 && bad.error && bad.error.code === -1013, JSON.stringify(bad));
+  ws.disconnect();
+}
+
 try {
   await ccxtStreams();
 } catch (e) {
@@ -236,6 +282,11 @@ try {
   await ccxtSession();
 } catch (e) {
   check('ccxt session ran', false, e.stack || String(e));
+}
+try {
+  await connectorWSAPI();
+} catch (e) {
+  check('connector WebsocketAPI ran', false, e.stack || String(e));
 }
 try {
   await connectorSession();
