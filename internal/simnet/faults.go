@@ -52,8 +52,9 @@ type FaultProfile struct {
 	WSDelayMs        int     `json:"ws_delay_ms"`
 }
 
-// Profiles are the built-in fault profiles.
-var Profiles = map[string]FaultProfile{
+// builtinProfiles are the built-in fault profiles (read-only; LoadProfile
+// hands out copies).
+var builtinProfiles = map[string]FaultProfile{
 	"none": {Name: "none"},
 	"mild": {
 		Name: "mild", LatencyMinMs: 5, LatencyMaxMs: 50, ServerErrorRate: 0.01, TimeoutRate: 0.005, TimeoutMs: 2000,
@@ -70,7 +71,7 @@ var Profiles = map[string]FaultProfile{
 // LoadProfile returns the built-in profile name, or reads a JSON profile
 // file (unknown keys are errors).
 func LoadProfile(name string) (*FaultProfile, error) {
-	if p, ok := Profiles[name]; ok {
+	if p, ok := builtinProfiles[name]; ok {
 		return &p, nil
 	}
 	data, err := os.ReadFile(name)
