@@ -112,7 +112,12 @@ func runSimnet(ctx context.Context, e *env, args []string) error {
 	go func() { ran <- x.Run(done) }()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(e.stdout, "simnet listening on http://%s (feed %s, speed %v, faults %s, seed %d)\n", ln.Addr(), *feedName, *speed, profile.Name, *seed)
+	dataDesc := *data
+	if dataDesc == "" {
+		dataDesc = "in memory"
+	}
+	fmt.Fprintf(e.stdout, "simnet listening on http://%s (feed %s, speed %v, faults %s, seed %d, limits %v, data %s)\n",
+		ln.Addr(), *feedName, *speed, profile.Name, *seed, *limits, dataDesc)
 
 	var serveErr error
 	select {
