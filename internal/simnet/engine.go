@@ -52,6 +52,12 @@ type simOrder struct {
 	Update       int64       `json:"update"`
 	Working      int64       `json:"working"`
 	Triggered    bool        `json:"triggered"`
+	// TrailingDelta, in basis points, makes a stop trail the price;
+	// TrailTime is when tracking began (-1 before) and Extreme the lowest
+	// (BUY) or highest (SELL) price since.
+	TrailingDelta int64       `json:"trailing_delta,omitempty"`
+	TrailTime     int64       `json:"trail_time,omitempty"`
+	Extreme       num.Decimal `json:"extreme"`
 	// Locked is what the order still holds of the account: quote for a BUY,
 	// base for a SELL.
 	Locked num.Decimal `json:"locked"`
@@ -178,9 +184,6 @@ func (x *Exchange) checkOrder(a *account, r *orderRequest, nowMs int64) (*market
 	} else if needsTIF {
 		return nil, nil, errMandatory("timeInForce")
 	}
-	if r.TrailingDelta != 0 {
-		return nil, nil, errf(http.StatusBadRequest, codeNewOrderRejected, "Trailing stop orders are not supported by simnet.")
-	}
 	if r.Iceberg.IsPos() {
 		return nil, nil, errf(http.StatusBadRequest, codeNewOrderRejected, "Iceberg orders are not supported by simnet.")
 	}
@@ -193,7 +196,7 @@ func (x *Exchange) checkOrder(a *account, r *orderRequest, nowMs int64) (*market
 			}
 		}
 	}
-	chk := market.OrderCheck{Side: side, Type: typ, Price: r.Price, StopPrice: r.StopPrice, Quantity: r.Qty, QuoteOrderQty: r.QuoteQty}
+	chk := market.OrderCheck{Side: side, Type: typ, Price: r.Price, StopPrice: r.StopPrice, Quantity: r.Qty, QuoteOrderQty: r.QuoteQty, TrailingDelta: r.TrailingDelta}
 	cond := market.Conditions{AvgPrice: bk.avgPrice(nowMs), OpenOrders: openN, OpenAlgoOrders: algoN}
 	if rej := in.Check(&chk, &cond); rej != nil {
 		code := rej.Code
@@ -202,9 +205,8 @@ func (x *Exchange) checkOrder(a *account, r *orderRequest, nowMs int64) (*market
 		}
 		return nil, nil, errf(http.StatusBadRequest, code, "%s", rej.Msg)
 	}
-	if typ.IsStop() {
-		trig := stopTriggered(r.Side, typ, r.StopPrice, bk.last)
-		if trig {
+	if typ.IsStop() && r.StopPrice.IsPos() && r.TrailingDelta == 0 {
+		if stopTriggered(r.Side, typ, r.StopPrice, bk.last) {
 			return nil, nil, errWouldTrigger
 		}
 	}
@@ -271,6 +273,7 @@ func (x *Exchange) place(key string, r *orderRequest, nowMs int64) (*placeResult
 	}
 	if typ.IsStop() {
 		o.Working = -1
+		o.TrailingDelta, o.TrailTime = r.TrailingDelta, -1
 	}
 	if o.OrigQty.IsZero() && r.QuoteQty.IsPos() && r.Side == sideSell {
 		o.OrigQty = need
@@ -330,7 +333,11 @@ func orderNeed(in *market.Instrument, bk *book, r *orderRequest, typ order.Type)
 	case r.Side == sideSell:
 		return r.Qty, needAsset
 	case typ == order.StopLoss || typ == order.TakeProfit:
-		return mustMul(r.StopPrice, r.Qty), needAsset
+		ref := r.StopPrice
+		if !ref.IsPos() { // a trailing stop without stopPrice
+			ref = bk.last
+		}
+		return mustMul(ref, r.Qty), needAsset
 	}
 	return mustMul(r.Price, r.Qty), needAsset
 }
@@ -644,7 +651,11 @@ func (x *Exchange) matchResting(bk *book, nowMs int64) {
 		}
 		typ := o.typ()
 		if typ.IsStop() && !o.Triggered {
-			if !stopTriggered(o.Side, typ, o.StopPrice, bk.last) {
+			if o.TrailingDelta > 0 {
+				if !o.trail(bk.last, nowMs) {
+					continue
+				}
+			} else if !stopTriggered(o.Side, typ, o.StopPrice, bk.last) {
 				continue
 			}
 			o.Triggered = true
@@ -654,6 +665,15 @@ func (x *Exchange) matchResting(bk *book, nowMs int64) {
 			}
 			if typ == order.StopLoss || typ == order.TakeProfit {
 				x.unrest(o)
+				if o.Side == sideBuy {
+					// A stop BUY becomes a MARKET order: it needs the funds
+					// the book asks for now, which may exceed what it locked.
+					cost, _ := bk.costToBuy(o.remaining())
+					if qb := a.bal(bk.in.QuoteAsset); cost.Cmp(mustAdd(qb.Free, o.Locked)) > 0 {
+						x.finish(a, o, stExpired, "REJECTED", nowMs)
+						continue
+					}
+				}
 				x.take(a, bk, o, nowMs)
 				if o.Status != stFilled {
 					x.finish(a, o, stExpired, "INSUFFICIENT_LIQUIDITY", nowMs)
@@ -714,4 +734,38 @@ func (x *Exchange) newClientID() string {
 		b[i] = tokenAlphabet[x.idRand.IntN(len(tokenAlphabet))]
 	}
 	return string(b[:])
+}
+
+// trail runs a trailing stop on the price last at nowMs and reports whether
+// it triggers. Tracking starts at once without a stop price, else once the
+// price reaches the stop (as a plain stop would trigger); from then on a BUY
+// triggers when the price rises TrailingDelta bps above the lowest price
+// seen, a SELL when it falls that much below the highest.
+func (o *simOrder) trail(last num.Decimal, nowMs int64) bool {
+	if o.TrailTime < 0 {
+		typ := o.typ()
+		if o.StopPrice.IsPos() && !stopTriggered(o.Side, typ, o.StopPrice, last) {
+			return false
+		}
+		o.TrailTime, o.Extreme = nowMs, last
+		if o.StopPrice.IsPos() {
+			// The price passed through the stop on its way to last.
+			if o.Side == sideBuy {
+				o.Extreme = num.Min(o.StopPrice, last)
+			} else {
+				o.Extreme = num.Max(o.StopPrice, last)
+			}
+		}
+	}
+	bp := num.FromInt(10000)
+	if o.Side == sideBuy {
+		if last.Cmp(o.Extreme) < 0 {
+			o.Extreme = last
+		}
+		return mustMul(last, bp).Cmp(mustMul(o.Extreme, num.FromInt(10000+o.TrailingDelta))) >= 0
+	}
+	if last.Cmp(o.Extreme) > 0 {
+		o.Extreme = last
+	}
+	return mustMul(last, bp).Cmp(mustMul(o.Extreme, num.FromInt(10000-o.TrailingDelta))) <= 0
 }

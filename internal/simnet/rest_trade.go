@@ -44,6 +44,8 @@ type orderJSON struct {
 	Side                    string      `json:"side"`
 	StopPrice               string      `json:"stopPrice,omitempty"`
 	IcebergQty              string      `json:"icebergQty,omitempty"`
+	TrailingDelta           int64       `json:"trailingDelta,omitempty"`
+	TrailingTime            *int64      `json:"trailingTime,omitempty"`
 	Time                    *int64      `json:"time,omitempty"`
 	UpdateTime              *int64      `json:"updateTime,omitempty"`
 	IsWorking               *bool       `json:"isWorking,omitempty"`
@@ -63,6 +65,11 @@ func (o *simOrder) view() orderJSON {
 	}
 	if o.StopPrice.IsPos() {
 		v.StopPrice = dec(o.StopPrice)
+	}
+	if o.TrailingDelta > 0 {
+		v.TrailingDelta = o.TrailingDelta
+		tt := o.TrailTime
+		v.TrailingTime = &tt
 	}
 	return v
 }

@@ -378,6 +378,9 @@ func userEventJSON(ev *userEvent) []byte {
 	if o.ExpiryReason != "" {
 		m["eR"] = o.ExpiryReason
 	}
+	if o.TrailingDelta > 0 {
+		m["d"], m["D"] = o.TrailingDelta, o.TrailTime
+	}
 	b, _ := json.Marshal(m)
 	return b
 }
