@@ -152,6 +152,8 @@ type userEvent struct {
 	Time    int64
 	// Delta, with Assets[0], makes a balanceUpdate.
 	Delta *num.Decimal
+	// List makes a listStatus.
+	List *listJSON
 	// Filled in by emit: the balances of Assets and the listeners.
 	balances []balanceJSON
 	subs     []*userSub

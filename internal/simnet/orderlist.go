@@ -110,6 +110,7 @@ func (x *Exchange) placeOCO(key, listClientID string, above, below *orderRequest
 		x.emit(userEvent{Account: key, Order: o, Exec: "NEW", Time: nowMs})
 		x.rest(o)
 	}
+	x.emitList(a, l, nowMs)
 	x.emit(userEvent{Account: key, Assets: []string{asset}, Time: nowMs})
 	return l, legs, nil
 }
@@ -134,6 +135,16 @@ func (x *Exchange) ocoFire(a *account, o *simOrder, nowMs int64) {
 	other.Locked = num.Zero
 	x.unrest(other)
 	x.finish(a, other, stExpired, "OCO_TRIGGER", nowMs)
+	x.emitList(a, l, nowMs)
+}
+
+// emitList queues a listStatus event for l (x.mu held).
+func (x *Exchange) emitList(a *account, l *orderList, nowMs int64) {
+	if len(x.userSubs[a.key]) == 0 {
+		return
+	}
+	v := l.view(a, nowMs)
+	x.emit(userEvent{Account: a.key, List: &v, Time: nowMs})
 }
 
 // cancelList cancels the open legs of l.
@@ -153,6 +164,7 @@ func (x *Exchange) cancelList(a *account, l *orderList, nowMs int64) []*simOrder
 		}
 	}
 	x.dirty = true
+	x.emitList(a, l, nowMs)
 	return legs
 }
 

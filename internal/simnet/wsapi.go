@@ -340,6 +340,15 @@ func (x *Exchange) publishUser(events []userEvent) {
 // userEventJSON renders an event as Binance's executionReport or
 // outboundAccountPosition.
 func userEventJSON(ev *userEvent) []byte {
+	if l := ev.List; l != nil {
+		orders := make([]map[string]any, len(l.Orders))
+		for i, o := range l.Orders {
+			orders[i] = map[string]any{"s": o.Symbol, "i": o.OrderID, "c": o.ClientOrderID}
+		}
+		b, _ := json.Marshal(map[string]any{"e": "listStatus", "E": ev.Time, "s": l.Symbol, "g": l.OrderListID, "c": l.ContingencyType,
+			"l": l.ListStatusType, "L": l.ListOrderStatus, "r": "NONE", "C": l.ListClientOrderID, "T": ev.Time, "O": orders})
+		return b
+	}
 	if ev.Delta != nil {
 		b, _ := json.Marshal(map[string]any{"e": "balanceUpdate", "E": ev.Time, "a": ev.Assets[0], "d": dec(*ev.Delta), "T": ev.Time})
 		return b
