@@ -151,3 +151,6 @@ func (s *testServer) balance(asset string) (free, locked string) {
 	}
 	return "0.00000000", "0.00000000"
 }
+
+// decodeQuiet decodes the body into v and reports whether it could.
+func (r reply) decodeQuiet(v any) bool { return json.Unmarshal(r.body, v) == nil }
