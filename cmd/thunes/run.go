@@ -57,6 +57,7 @@ func commands() []command {
 		{"audit", "verify, export or replay the audit journal (audit verify|export|replay)", runAudit},
 		{"backup", "write a consistent copy of the database (backup --out FILE)", runBackup},
 		{"restore", "restore the database from a backup and verify its journal", runRestore},
+		{"simnet", "serve a Binance-compatible exchange on localhost (simnet, simnet keys add)", runSimnet},
 	}
 }
 

@@ -58,3 +58,8 @@ func DefaultFuturesUM() (*ExchangeInfo, error) {
 	}
 	return x, nil
 }
+
+// DefaultSpotJSON returns the spot exchangeInfo document DefaultSpot parses,
+// as Binance sent it, so a server can serve exactly what the instruments were
+// read from. Callers own the returned slice.
+func DefaultSpotJSON() []byte { return []byte(spotSnapshot) }
