@@ -14,12 +14,15 @@ import (
 )
 
 // LiveEvent is one input of a live run: a closed bar of Symbol and
-// Interval, or, when Report is set, a report from the venue.
+// Interval, or, when Report is set, a report from the venue, or, when Do is
+// set, work to run on the engine's goroutine (a reconciliation reading the
+// engine's books, say).
 type LiveEvent struct {
 	Symbol   string
 	Interval market.Interval
 	Bar      market.Bar
 	Report   *venue.Report
+	Do       func(e *Engine)
 }
 
 // LiveConfig drives RunLive.
@@ -132,7 +135,12 @@ func (e *Engine) RunLive(ctx context.Context, cfg LiveConfig) (LiveStats, error)
 			}
 			e.now = cfg.Now()
 			refresh(false)
-			if ev.Report != nil {
+			if ev.Do != nil {
+				ev.Do(e)
+				e.drain()
+				e.checkKill()
+				e.protect()
+			} else if ev.Report != nil {
 				stats.Reports++
 				e.queue = append(e.queue, *ev.Report)
 				e.drain()
@@ -211,4 +219,9 @@ func (e *Engine) liveBar(m BarMatcher, vi int, ev *LiveEvent, last int64, feed r
 	e.strat.OnBar(e, strategy.BarEvent{Symbol: ev.Symbol, Interval: iv, Bar: bar})
 	e.drain()
 	e.protect()
+	if e.rec != nil && e.err == nil {
+		if err := e.rec.OnBar(ev.Symbol, closeAt); err != nil {
+			e.fail(fmt.Errorf("record bar: %w", err))
+		}
+	}
 }

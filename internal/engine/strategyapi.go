@@ -6,6 +6,7 @@ import (
 
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/order"
+	"github.com/thunes/thunes/internal/risk"
 	"github.com/thunes/thunes/internal/strategy"
 )
 
@@ -74,3 +75,18 @@ func (e *Engine) fire(t strategy.Timer, due int64) (int64, error) {
 	}
 	return (e.now/every + 1) * every, nil
 }
+
+// Positions returns the base quantity held in each traded symbol.
+func (e *Engine) Positions() map[string]num.Decimal {
+	out := make(map[string]num.Decimal, len(e.symList))
+	for _, st := range e.symList {
+		out[st.inst.Symbol] = st.pos.Qty
+	}
+	return out
+}
+
+// Monitor returns the risk monitor the engine reports to, or nil.
+func (e *Engine) Monitor() RiskMonitor { return e.monitor }
+
+// Kill returns the engine's kill-switch, or nil.
+func (e *Engine) Kill() *risk.KillSwitch { return e.kill }

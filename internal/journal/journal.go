@@ -41,6 +41,7 @@ const (
 	KindKillReset      = "killswitch.reset"
 	KindConfigChange   = "config.change"
 	KindBackupRestored = "store.restored"
+	KindReconcile      = "reconcile.report"
 )
 
 // GenesisHash is the previous hash of the first record: 32 zero bytes, in hex.

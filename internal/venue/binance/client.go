@@ -108,6 +108,11 @@ type Config struct {
 	TimeSamples int
 	// OnAlert, if set, receives alerts. It must not block.
 	OnAlert func(Alert)
+	// ClockMargin is how far behind the estimated server time requests are
+	// stamped, on top of half the sync's round trip (the estimate's error
+	// bound). Binance refuses a timestamp more than 1 s ahead of its clock
+	// but accepts one behind it within recvWindow, so erring behind is safe.
+	ClockMargin time.Duration
 }
 
 // Client is a Binance spot REST client. It is safe for concurrent use.
@@ -124,6 +129,8 @@ type Client struct {
 	lim        *limiter
 	ep         endpoints
 	breakers   [numGroups]*gobreaker.CircuitBreaker[[]byte]
+
+	margin time.Duration
 
 	mu       sync.Mutex
 	offsetMs int64
@@ -151,6 +158,7 @@ func NewClient(cfg Config) (*Client, error) {
 		retryBase:  cfg.RetryBase,
 		samples:    cfg.TimeSamples,
 		onAlert:    cfg.OnAlert,
+		margin:     cfg.ClockMargin,
 		ep:         spotEndpoints(),
 	}
 	if c.http == nil {
@@ -436,11 +444,13 @@ func (c *Client) send(req *http.Request, ep endpoint) ([]byte, error) {
 	return body, nil
 }
 
-// Timestamp returns the current server time estimate in Unix milliseconds:
-// the local clock plus the offset measured by SyncTime.
+// Timestamp returns the time to stamp a request with, in Unix milliseconds:
+// the local clock plus the offset measured by SyncTime, less half the
+// sample's round trip and Config.ClockMargin, so that an error of the
+// estimate never puts it ahead of the server's clock.
 func (c *Client) Timestamp() int64 {
 	c.mu.Lock()
-	off := c.offsetMs
+	off := c.offsetMs - (c.rtt/2 + c.margin).Milliseconds()
 	c.mu.Unlock()
 	return c.now().UnixMilli() + off
 }

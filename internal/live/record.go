@@ -1,0 +1,131 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/thunes/thunes/internal/journal"
+	"github.com/thunes/thunes/internal/order"
+	"github.com/thunes/thunes/internal/store"
+	"github.com/thunes/thunes/internal/venue"
+)
+
+// recorder writes what the engine does to the store as it happens: each
+// order intent is committed with its journal record before the venue sees
+// the order, each report with its state change in one transaction. Fills
+// count once: the store refuses a trade id twice. It also keeps the trade
+// ids seen, for reconciliation.
+type recorder struct {
+	ctx   context.Context
+	s     *store.Store // nil: nothing is stored
+	run   string
+	venue string
+
+	mu     sync.Mutex
+	trades map[string]map[int64]bool // symbol → trade ids
+	fills  int
+}
+
+func newRecorder(ctx context.Context, s *store.Store, run, venueName string) *recorder {
+	return &recorder{ctx: ctx, s: s, run: run, venue: venueName, trades: map[string]map[int64]bool{}}
+}
+
+func (r *recorder) write(e journal.Entry, ops ...func(*store.Tx) error) error {
+	if r.s == nil {
+		return nil
+	}
+	return r.s.Update(r.ctx, func(tx *store.Tx) error {
+		for _, op := range ops {
+			if err := op(tx); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Journal(e)
+		return err
+	})
+}
+
+// OnSubmit implements engine.Recorder.
+func (r *recorder) OnSubmit(o *order.Order) error {
+	so := &store.Order{RunID: r.run, Request: o.Request, Status: o.Status, Filled: o.FilledQty, CreatedAt: o.Created, UpdatedAt: o.Updated}
+	return r.write(journal.Entry{Time: o.Created, Actor: "engine", Kind: journal.KindIntent, Data: map[string]any{
+		"run": r.run, "client_id": o.ClientID, "symbol": o.Symbol, "side": o.Side.String(), "type": o.Type.String(),
+		"quantity": o.Quantity, "quote_qty": o.QuoteOrderQty, "price": o.Price, "stop_price": o.StopPrice, "stop_loss": o.StopLoss}},
+		func(tx *store.Tx) error {
+			isNew, err := tx.InsertOrder(so)
+			if err == nil && !isNew {
+				err = fmt.Errorf("client order id %s is already recorded: not sending it again", o.ClientID)
+			}
+			return err
+		})
+}
+
+// OnSent implements engine.Recorder.
+func (r *recorder) OnSent(o *order.Order) error {
+	return r.write(journal.Entry{Time: o.Created, Actor: "engine", Kind: journal.KindSubmit, Data: map[string]any{
+		"run": r.run, "client_id": o.ClientID, "venue": r.venue}})
+}
+
+// OnReport implements engine.Recorder.
+func (r *recorder) OnReport(o *order.Order, rep *venue.Report) error {
+	data := map[string]any{"run": r.run, "client_id": o.ClientID, "symbol": o.Symbol, "status": o.Status.String()}
+	id, st, filled, at := o.ClientID, o.Status, o.FilledQty, o.Updated
+	ops := []func(*store.Tx) error{func(tx *store.Tx) error { return tx.UpdateOrder(id, st, filled, at) }}
+	var kind string
+	switch {
+	case rep.CancelRejected:
+		kind, ops = journal.KindCancelReject, nil
+		data["code"], data["reason"] = int64(rep.Code), rep.Reason
+	case rep.Kind == order.Ack:
+		kind = journal.KindAck
+		data["order_id"] = rep.OrderID
+	case rep.Kind == order.Trade:
+		kind = journal.KindFill
+		f := rep.Fill
+		data["venue"], data["trade_id"], data["side"] = r.venue, f.TradeID, f.Side.String()
+		data["price"], data["qty"], data["commission"], data["commission_asset"] = f.Price, f.Qty, f.Commission, f.CommissionAsset
+		data["maker"], data["time"] = f.Maker, f.Time
+		sf := &store.Fill{Venue: r.venue, RunID: r.run, Fill: f}
+		ops = append([]func(*store.Tx) error{func(tx *store.Tx) error {
+			isNew, err := tx.InsertFill(sf)
+			if err == nil && !isNew {
+				err = fmt.Errorf("fill %s %s #%d is already recorded: not counting it twice", sf.Venue, sf.Symbol, sf.TradeID)
+			}
+			return err
+		}}, ops...)
+		r.mu.Lock()
+		if r.trades[f.Symbol] == nil {
+			r.trades[f.Symbol] = map[int64]bool{}
+		}
+		r.trades[f.Symbol][f.TradeID] = true
+		r.fills++
+		r.mu.Unlock()
+	case rep.Kind == order.Cancel:
+		kind = journal.KindCancel
+	case rep.Kind == order.Reject:
+		kind = journal.KindReject
+		data["code"], data["reason"] = int64(rep.Code), rep.Reason
+	case rep.Kind == order.Expire:
+		kind = journal.KindExpire
+		data["reason"] = rep.Reason
+	default:
+		return fmt.Errorf("record report: unknown kind %s", rep.Kind)
+	}
+	return r.write(journal.Entry{Time: rep.Time, Actor: "venue", Kind: kind, Data: data}, ops...)
+}
+
+// OnBar implements engine.Recorder: nothing to commit per bar in live mode;
+// every event was committed as it happened.
+func (r *recorder) OnBar(string, int64) error { return nil }
+
+// tradeIDs returns a copy of the trade ids recorded for symbol.
+func (r *recorder) tradeIDs(symbol string) map[int64]bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[int64]bool, len(r.trades[symbol]))
+	for id := range r.trades[symbol] {
+		out[id] = true
+	}
+	return out
+}
