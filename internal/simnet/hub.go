@@ -194,7 +194,7 @@ func (x *Exchange) serveWS(w http.ResponseWriter, r *http.Request) bool {
 	c.SetReadLimit(64 << 10)
 	conn := x.newWSConn(c)
 	if isAPI {
-		x.serveWSAPI(conn)
+		x.serveWSAPI(conn, clientIP(r))
 		return true
 	}
 	sub := &marketSub{w: conn, combined: p == "/stream", streams: map[string]bool{}, depth1s: map[string]*depthAcc{}}
