@@ -113,3 +113,57 @@ func BenchmarkSignedOrderRaw(b *testing.B) {
 	})
 	reportOrders(b, cpu0)
 }
+
+// BenchmarkSignedOrderPipelined is BenchmarkSignedOrderRaw with HTTP/1.1
+// pipelining: each connection writes 16 signed requests before reading the
+// 16 replies, as a client that batches its writes would.
+func BenchmarkSignedOrderPipelined(b *testing.B) {
+	s := newTestServer(b, Config{})
+	if err := s.x.AddAccount(Key{APIKey: "benchKey0123456789", Type: KeyHMAC, Secret: testSecret, Balances: map[string]string{"USDT": "1000000000"}}); err != nil {
+		b.Fatal(err)
+	}
+	addr := strings.TrimPrefix(s.url, "http://")
+	q := "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.001&price=20000&newOrderRespType=ACK&timestamp=" + strconv.FormatInt(s.clock.Now().UnixMilli(), 10)
+	one := "POST /api/v3/order?" + q + "&signature=" + sign(testSecret, q) + " HTTP/1.1\r\nHost: " + addr + "\r\nX-MBX-APIKEY: benchKey0123456789\r\nContent-Length: 0\r\n\r\n"
+	const depth = 16
+	batch := []byte(strings.Repeat(one, depth))
+	b.SetParallelism(2)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer conn.Close()
+		rd := bufio.NewReaderSize(conn, 64<<10)
+		for {
+			n := 0
+			for n < depth && pb.Next() {
+				n++
+			}
+			if n == 0 {
+				return
+			}
+			if _, err := conn.Write(batch[:n*len(one)]); err != nil {
+				b.Error(err)
+				return
+			}
+			for range n {
+				resp, err := http.ReadResponse(rd, nil)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Errorf("status %d", resp.StatusCode)
+					return
+				}
+			}
+		}
+	})
+	reportOrders(b, cpu0)
+}

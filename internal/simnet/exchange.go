@@ -237,8 +237,14 @@ func (x *Exchange) lookupKey(apiKey string) *Key {
 		x.cfg.Logf("simnet: reload keys: %v", err)
 		return nil
 	}
-	x.keys = keys
-	k := keys[apiKey]
+	// New keys join the known ones; a key removed from disk stays usable
+	// until simnet restarts.
+	for name, k := range keys {
+		if x.keys[name] == nil {
+			x.keys[name] = k
+		}
+	}
+	k := x.keys[apiKey]
 	if k != nil {
 		x.ensureAccount(k)
 	}

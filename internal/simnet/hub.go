@@ -142,8 +142,8 @@ func (w *wsConn) write(msg []byte) bool {
 // marketSub is a market-stream connection and its streams.
 type marketSub struct {
 	w        *wsConn
-	combined bool
 	mu       sync.Mutex
+	combined bool // guarded by mu
 	streams  map[string]bool
 	// depth1s accumulates the 1000 ms diff streams per symbol.
 	depth1s map[string]*depthAcc
@@ -194,7 +194,7 @@ func (x *Exchange) serveWS(w http.ResponseWriter, r *http.Request) bool {
 	c.SetReadLimit(64 << 10)
 	conn := x.newWSConn(c)
 	if isAPI {
-		x.serveWSAPI(conn)
+		x.serveWSAPI(conn, clientIP(r))
 		return true
 	}
 	sub := &marketSub{w: conn, combined: p == "/stream", streams: map[string]bool{}, depth1s: map[string]*depthAcc{}}
@@ -295,10 +295,23 @@ func (x *Exchange) controlMessage(sub *marketSub, data []byte) []byte {
 		sub.mu.Unlock()
 		sortStrings(list)
 		return reply(list)
-	case "SET_PROPERTY":
+	case "SET_PROPERTY", "GET_PROPERTY":
+		// The one property is "combined": wrap payloads as /stream does.
+		var args []json.RawMessage
+		if err := json.Unmarshal(req.Params, &args); err != nil || len(args) == 0 || string(args[0]) != `"combined"` {
+			return fail(2, "Invalid request: unknown property", req.ID)
+		}
+		sub.mu.Lock()
+		defer sub.mu.Unlock()
+		if req.Method == "GET_PROPERTY" {
+			return reply(sub.combined)
+		}
+		var on bool
+		if len(args) != 2 || json.Unmarshal(args[1], &on) != nil {
+			return fail(2, "Invalid request: property 'combined' takes a boolean", req.ID)
+		}
+		sub.combined = on
 		return reply(nil)
-	case "GET_PROPERTY":
-		return reply(sub.combined)
 	}
 	return fail(1, "Invalid request: unknown method", req.ID)
 }
@@ -341,6 +354,7 @@ func (x *Exchange) publishMarket(updates []marketUpdate) {
 		for n := range sub.streams {
 			names = append(names, n)
 		}
+		combined := sub.combined
 		sub.mu.Unlock()
 		sortStrings(names)
 		for i := range updates {
@@ -361,7 +375,7 @@ func (x *Exchange) publishMarket(updates []marketUpdate) {
 					cache[n] = payloads
 				}
 				for _, p := range payloads {
-					if sub.combined {
+					if combined {
 						b, _ := json.Marshal(struct {
 							Stream string          `json:"stream"`
 							Data   json.RawMessage `json:"data"`

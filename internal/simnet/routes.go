@@ -2,7 +2,10 @@ package simnet
 
 import "net/http"
 
-// routes is the whole REST surface: path, then method.
+// routes is the whole REST surface: path, then method. The WebSocket
+// endpoints, /ws, /ws/<streams>, /stream?streams= (market streams, hub.go)
+// and /ws-api/v3 (WebSocket API, wsapi.go), are answered before these by
+// serveWS.
 func (x *Exchange) routes() map[string]map[string]*route {
 	get, post, del := http.MethodGet, http.MethodPost, http.MethodDelete
 	pub := func(w int, fn func(*call) (any, *apiError)) *route { return &route{sec: secNone, weight: w, fn: fn} }

@@ -376,6 +376,10 @@ func TestKeysAddedWhileRunning(t *testing.T) {
 	if r.status != 200 || !strings.Contains(string(r.body), `{"asset":"USDT","free":"7.00000000","locked":"0.00000000"}`) {
 		t.Fatalf("new key: %d %s", r.status, r.body)
 	}
+	// The keys known before the reload still work.
+	if r := s.signed("GET", "/api/v3/account", nil); r.status != 200 {
+		t.Fatalf("earlier key after the reload: %d %s", r.status, r.body)
+	}
 	// A key file that does not parse is reported without its contents.
 	if err := os.WriteFile(filepath.Join(dir, "keys", "bad.json"), []byte(`{"api_key":"x","secret_key":"hunter2"`), 0o600); err != nil {
 		t.Fatal(err)

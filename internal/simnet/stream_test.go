@@ -244,6 +244,41 @@ func TestStreamSubscribe(t *testing.T) {
 			t.Fatalf("unexpected event %v", ev)
 		}
 	}
+	// SET_PROPERTY combined wraps the payloads as /stream does.
+	send(`{"method":"SET_PROPERTY","params":["combined",true],"id":4}`)
+	for {
+		var m map[string]any
+		readJSON(t, c, &m)
+		if m["id"] == float64(4) {
+			break
+		}
+	}
+	send(`{"method":"GET_PROPERTY","params":["combined"],"id":5}`)
+	for {
+		var m map[string]any
+		readJSON(t, c, &m)
+		if m["id"] == float64(5) {
+			if m["result"] != true {
+				t.Fatalf("GET_PROPERTY %v", m)
+			}
+			break
+		}
+	}
+	s.clock.Add(100 * time.Millisecond)
+	s.x.Tick(s.clock.Now())
+	var wrapped map[string]any
+	readJSON(t, c, &wrapped)
+	if wrapped["stream"] == nil || wrapped["data"] == nil {
+		t.Fatalf("combined payload %v", wrapped)
+	}
+	send(`{"method":"SET_PROPERTY","params":["combined",false],"id":6}`)
+	for {
+		var m map[string]any
+		readJSON(t, c, &m)
+		if m["id"] == float64(6) {
+			break
+		}
+	}
 	// A closed candle is streamed with x=true when the minute rolls over.
 	s.clock.Add(time.Minute)
 	s.x.Tick(s.clock.Now())

@@ -23,6 +23,7 @@ type userSub struct {
 type wsSession struct {
 	x         *Exchange
 	w         *wsConn
+	ip        string
 	mu        sync.Mutex
 	logon     *Key
 	since     int64
@@ -40,18 +41,37 @@ type wsRequest struct {
 type wsError struct {
 	Code int    `json:"code"`
 	Msg  string `json:"msg"`
+	// Data carries retryAfter (epoch ms) on 429 and 418 replies.
+	Data any `json:"data,omitempty"`
 }
 
 type wsResponse struct {
-	ID     json.RawMessage `json:"id"`
-	Status int             `json:"status"`
-	Result any             `json:"result,omitempty"`
-	Error  *wsError        `json:"error,omitempty"`
+	ID         json.RawMessage `json:"id"`
+	Status     int             `json:"status"`
+	Result     any             `json:"result,omitempty"`
+	Error      *wsError        `json:"error,omitempty"`
+	RateLimits []wsRateLimit   `json:"rateLimits,omitempty"`
+}
+
+// wsRateLimit is one entry of a WebSocket API reply's rateLimits.
+type wsRateLimit struct {
+	RateLimitType string `json:"rateLimitType"`
+	Interval      string `json:"interval"`
+	IntervalNum   int    `json:"intervalNum"`
+	Limit         int    `json:"limit"`
+	Count         int    `json:"count"`
+}
+
+// wsWeights are the WebSocket API methods' request weights (Binance's);
+// the rest weigh 1. Order placement and cancels that succeed weigh 0.
+var wsWeights = map[string]int{
+	"session.logon": 2, "userDataStream.subscribe": 2, "userDataStream.subscribe.signature": 2,
+	"order.status": 4, "openOrders.status": 6, "allOrders": 20, "myTrades": 20, "account.status": 20,
 }
 
 // serveWSAPI runs a /ws-api/v3 connection until it closes.
-func (x *Exchange) serveWSAPI(conn *wsConn) {
-	sess := &wsSession{x: x, w: conn, subs: map[int]*userSub{}, connected: x.cfg.Now().UnixMilli()}
+func (x *Exchange) serveWSAPI(conn *wsConn, ip string) {
+	sess := &wsSession{x: x, w: conn, ip: ip, subs: map[int]*userSub{}, connected: x.cfg.Now().UnixMilli()}
 	defer func() {
 		x.mu.Lock()
 		for _, s := range sess.subs {
@@ -68,7 +88,7 @@ func (x *Exchange) serveWSAPI(conn *wsConn) {
 		resp := sess.handle(data)
 		b, err := json.Marshal(resp)
 		if err != nil {
-			b, _ = json.Marshal(wsResponse{ID: resp.ID, Status: 500, Error: &wsError{codeUnknown, "internal error"}})
+			b, _ = json.Marshal(wsResponse{ID: resp.ID, Status: 500, Error: &wsError{Code: codeUnknown, Msg: "internal error"}})
 		}
 		conn.enqueue(b)
 	}
@@ -78,7 +98,7 @@ func (x *Exchange) serveWSAPI(conn *wsConn) {
 func (s *wsSession) handle(data []byte) (resp wsResponse) {
 	var req wsRequest
 	if err := json.Unmarshal(data, &req); err != nil {
-		return wsResponse{ID: json.RawMessage("null"), Status: 400, Error: &wsError{-1102, "Invalid JSON request."}}
+		return wsResponse{ID: json.RawMessage("null"), Status: 400, Error: &wsError{Code: -1102, Msg: "Invalid JSON request."}}
 	}
 	resp.ID = req.ID
 	if len(req.ID) == 0 {
@@ -87,7 +107,7 @@ func (s *wsSession) handle(data []byte) (resp wsResponse) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.x.cfg.Logf("simnet: panic in ws-api %s: %v", req.Method, v)
-			resp.Status, resp.Result, resp.Error = 500, nil, &wsError{codeUnknown, errInternal.Msg}
+			resp.Status, resp.Result, resp.Error = 500, nil, &wsError{Code: codeUnknown, Msg: errInternal.Msg}
 		}
 	}()
 	p, aerr := wsParams(req.Params)
@@ -95,12 +115,52 @@ func (s *wsSession) handle(data []byte) (resp wsResponse) {
 	if aerr == nil {
 		out, aerr = s.dispatch(req.Method, p)
 	}
+	used, limited := s.weigh(req.Method, aerr, aerr != nil && aerr.Status == http.StatusTooManyRequests)
+	resp.RateLimits = []wsRateLimit{{"REQUEST_WEIGHT", "MINUTE", 1, weightLimit, used}}
+	if limited != nil {
+		aerr = limited
+	}
 	if aerr != nil {
-		resp.Status, resp.Error = aerr.Status, &wsError{aerr.Code, aerr.Msg}
+		resp.Status, resp.Error = aerr.Status, &wsError{Code: aerr.Code, Msg: aerr.Msg}
+		if aerr.RetryAfter > 0 {
+			resp.Error.Data = map[string]int64{"serverTime": s.x.cfg.Now().UnixMilli(), "retryAfter": s.x.cfg.Now().UnixMilli() + aerr.RetryAfter*1000}
+		}
 		return resp
 	}
 	resp.Status, resp.Result = 200, out
 	return resp
+}
+
+// weigh adds a request's weight to its IP's minute (shared with REST, as
+// on Binance) and returns the weight used; with limits on, a request past
+// the limit is refused with 429 (-1003) and its retryAfter.
+func (s *wsSession) weigh(method string, aerr *apiError, already bool) (int, *apiError) {
+	x := s.x
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	nowMs := x.cfg.Now().UnixMilli()
+	wt := x.weights[s.ip]
+	if wt == nil {
+		wt = &ipWeight{}
+		x.weights[s.ip] = wt
+	}
+	if m := nowMs / 60_000; wt.minute != m {
+		wt.minute, wt.used, wt.violations = m, 0, 0
+	}
+	w := wsWeights[method]
+	if w == 0 {
+		w = 1
+	}
+	if aerr == nil && (method == "order.place" || method == "order.cancel" || method == "openOrders.cancelAll") {
+		w = 0
+	}
+	if x.cfg.Limits && !already && wt.used+w > weightLimit {
+		e := errf(http.StatusTooManyRequests, codeTooManyRequests, "Too much request weight used; current limit is %d request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.", weightLimit)
+		e.RetryAfter = 60 - (nowMs/1000)%60
+		return wt.used, e
+	}
+	wt.used += w
+	return wt.used, nil
 }
 
 // wsParams turns JSON params into parameters and the signed text: every

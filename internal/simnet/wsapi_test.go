@@ -246,3 +246,44 @@ func TestBalanceUpdate(t *testing.T) {
 		t.Fatalf("ETH %s", free)
 	}
 }
+
+// TestWSAPIRateLimits checks the rateLimits of WebSocket API replies, the
+// weight shared with REST, and the 429 with retryAfter (epoch ms) once the
+// minute's weight is spent.
+func TestWSAPIRateLimits(t *testing.T) {
+	s := newTestServer(t, Config{Limits: true})
+	t.Cleanup(s.x.Close)
+	w := &wsClient{t: t, c: dialWS(t, s, "/ws-api/v3")}
+	count := func(r map[string]any) float64 {
+		rl := r["rateLimits"].([]any)[0].(map[string]any)
+		if rl["rateLimitType"] != "REQUEST_WEIGHT" || rl["limit"] != float64(6000) {
+			t.Fatalf("rateLimits %v", rl)
+		}
+		return rl["count"].(float64)
+	}
+	r := w.call("ping", nil)
+	if r["status"] != float64(200) || count(r) != 1 {
+		t.Fatalf("ping: %v", r)
+	}
+	s.do("GET", "/api/v3/exchangeInfo", "", "") // 20, on the same IP
+	if r = w.call("time", nil); count(r) != 22 {
+		t.Fatalf("time after exchangeInfo: %v", r)
+	}
+	for range 299 { // the last refused: 22 + 298×20 = 5982
+		s.do("GET", "/api/v3/exchangeInfo", "", "")
+	}
+	for i := range 18 {
+		if r = w.call("ping", nil); r["status"] != float64(200) || count(r) != float64(5983+i) {
+			t.Fatalf("ping %d: %v", i, r)
+		}
+	}
+	r = w.call("ping", nil)
+	e, _ := r["error"].(map[string]any)
+	if r["status"] != float64(429) || e == nil || e["code"] != float64(-1003) {
+		t.Fatalf("over the limit: %v", r)
+	}
+	data := e["data"].(map[string]any)
+	if retry := int64(data["retryAfter"].(float64)); retry <= s.clock.Now().UnixMilli() {
+		t.Fatalf("retryAfter %d is not a future epoch ms", retry)
+	}
+}
