@@ -47,13 +47,15 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"demo", "trade simnet's synthetic market in live mode for a minute, printing trades and PnL", runDemo},
 		{"version", "print the version", runVersion},
 		{"data", "import and list market data (data import, data ls)", runData},
 		{"backtest", "run a strategy over historical or synthetic bars", runBacktest},
 		{"strategies", "list the built-in strategies and their parameters", runStrategies},
 		{"optimize", "search a strategy's parameters with backtests (grid, random, walk-forward)", runOptimize},
 		{"kill", "trip, reset or show the kill-switch (kill --reason, --reset, --status)", runKill},
-		{"run", "run a recorded trading session (run --mode paper --feed replay:CATALOG)", runSession},
+		{"run", "trade a strategy: paper (default), testnet or live; or replay a catalog (run --feed replay:CATALOG)", runSession},
+		{"reconcile", "compare the last session's books with the exchange (exit 0 only when they agree)", runReconcile},
 		{"audit", "verify, export or replay the audit journal (audit verify|export|replay)", runAudit},
 		{"backup", "write a consistent copy of the database (backup --out FILE)", runBackup},
 		{"restore", "restore the database from a backup and verify its journal", runRestore},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"crypto/ed25519"
 	"fmt"
 	"strconv"
@@ -20,9 +21,11 @@ import (
 // runSession is 'thunes run': a trading session that records everything in
 // the database. Paper mode over a replayed catalog is what exists so far.
 func runSession(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "run", "run --mode paper --feed replay:CATALOG [--symbol S] [--strategy NAME] [--speed max|N] [--db DSN]")
-	mode := fs.String("mode", "paper", "trading mode: paper (simulated venue)")
-	feedName := fs.String("feed", "", "market data: replay:CATALOG replays the catalog directory's bars (required)")
+	fs := newFlagSet(e, "run", "run [--config FILE] [--mode paper|testnet|live] [--db DSN] [--duration D] [--confirm-live ACCOUNT:MAX_CAPITAL]\n       thunes run --mode paper --feed replay:CATALOG [--symbol S] [--strategy NAME] [--speed max|N] [--db DSN]")
+	mode := fs.String("mode", "paper", "trading mode: paper (Binance's market data, simulated fills), testnet or live")
+	feedName := fs.String("feed", "", "market data: empty for Binance's streams, or replay:CATALOG to replay the catalog directory's bars")
+	duration := fs.Duration("duration", 0, "stop cleanly after this long (0: until interrupted)")
+	confirm := fs.String("confirm-live", "", "confirm live mode without a prompt by repeating ACCOUNT:MAX_CAPITAL from the configuration")
 	mkt := fs.String("market", "spot", "market of the catalog series: spot or futures-um")
 	symbol := fs.String("symbol", "BTCUSDT", "symbol to trade")
 	ivName := fs.String("interval", "1m", "bar interval")
@@ -44,8 +47,13 @@ func runSession(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("run: unexpected argument %q", fs.Arg(0))
 	}
+	if *feedName == "" {
+		dbSet := false
+		fs.Visit(func(f *flag.Flag) { dbSet = dbSet || f.Name == "db" })
+		return runLiveSession(ctx, e, *mode, *cfgFile, dbf, dbSet, *duration, *confirm)
+	}
 	if *mode != "paper" {
-		return usagef("run: --mode %q: only paper exists so far", *mode)
+		return usagef("run: --mode %q: a replayed feed trades on the simulated venue only (--mode paper)", *mode)
 	}
 	dir, ok := strings.CutPrefix(*feedName, "replay:")
 	if !ok || dir == "" {

@@ -90,8 +90,9 @@ type Config struct {
 	// time.Now). A simulated exchange may run on a faster clock, shared with
 	// it, so that hours of trading take minutes.
 	Now func() time.Time
-	// RecvWindow is the validity of signed requests (default 5 s).
-	RecvWindow time.Duration
+	// RecvWindow is the validity of signed requests (default 5 s), and
+	// ClockMargin how far behind the server's clock requests are stamped.
+	RecvWindow, ClockMargin time.Duration
 }
 
 // Result is what a session did.
@@ -99,6 +100,7 @@ type Result struct {
 	RunID     string
 	Bars      int
 	Orders    int
+	Denied    int
 	Fills     int
 	Equity    num.Decimal
 	Quote     string
@@ -233,7 +235,7 @@ func start(ctx context.Context, cfg Config) (*Session, error) {
 	if cfg.Mode != Paper {
 		signer = cfg.Signer
 	}
-	s.client, err = binance.NewClient(binance.Config{BaseURL: s.urls.REST, HTTPClient: cfg.HTTP, Signer: signer, Now: cfg.Now, RecvWindow: cfg.RecvWindow,
+	s.client, err = binance.NewClient(binance.Config{BaseURL: s.urls.REST, HTTPClient: cfg.HTTP, Signer: signer, Now: cfg.Now, RecvWindow: cfg.RecvWindow, ClockMargin: cfg.ClockMargin,
 		OnAlert: func(a binance.Alert) { s.logf("ALERT %s", a.Msg) }})
 	if err != nil {
 		return nil, err
@@ -263,9 +265,7 @@ func start(ctx context.Context, cfg Config) (*Session, error) {
 		if err != nil {
 			return nil, fmt.Errorf("refusing to trade: %w", err)
 		}
-		for _, w := range kc.Warnings {
-			s.logf("WARNING: %s", w)
-		}
+		_ = kc // its warnings reach the log as alerts
 		acc, err := s.client.Account(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("account: %w", err)
@@ -374,7 +374,7 @@ func (s *Session) setup(ctx context.Context, capital num.Decimal, iv market.Inte
 			return err
 		}
 	}
-	j := risk.Journal(risk.NewMemoryJournal(4096))
+	j := &riskLog{s: s, mem: risk.NewMemoryJournal(4096)}
 	ks := risk.KillSwitchStore(&risk.MemoryStore{})
 	if st := s.cfg.Store; st != nil {
 		ks = st.KillSwitchStore(ctx)
@@ -428,6 +428,11 @@ func (s *Session) setup(ctx context.Context, capital num.Decimal, iv market.Inte
 			if err := tx.CreateRun(&store.Run{ID: s.runID, Mode: string(s.mode), Config: fc.String(), Quote: s.quote, Capital: capital,
 				Status: "running", StartedAt: now, UpdatedAt: now}); err != nil {
 				return err
+			}
+			for asset, b := range s.baseline {
+				if err := tx.PutBaseline(s.runID, asset, b); err != nil {
+					return err
+				}
 			}
 			_, err := tx.Journal(journal.Entry{Time: now, Actor: orActor(s.cfg.Actor), Kind: journal.KindRunStart, Data: map[string]any{
 				"run": s.runID, "mode": string(s.mode), "strategy": fc.Strategy.Name, "symbols": strings.Join(fc.Strategy.Symbols, ","),
@@ -540,6 +545,13 @@ func (s *Session) run(ctx context.Context) (*Result, error) {
 			s.printf("%s  fill %-4s %s %s @ %s  fee %s %s  [%s]", ts(f.Time), f.Side, f.Qty, f.Symbol, f.Price, f.Commission, f.CommissionAsset, f.ClientID)
 			s.position(ev.Report.Fill.Symbol)
 		}
+		if r := ev.Report; r != nil && (r.Kind == order.Reject || r.CancelRejected) {
+			what := "order"
+			if r.CancelRejected {
+				what = "cancel of"
+			}
+			s.logf("the exchange refused %s %s: %d %s", what, r.ClientID, r.Code, r.Reason)
+		}
 		if ev.Report == nil && ev.Do == nil {
 			bars++
 			if bars%60 == 0 {
@@ -585,7 +597,7 @@ func (s *Session) run(ctx context.Context) (*Result, error) {
 	} else {
 		stopEngine()
 	}
-	res.Bars, res.Orders, res.Fills = stats.Bars, s.eng.Stats.Orders, s.eng.Stats.Fills
+	res.Bars, res.Orders, res.Fills, res.Denied = stats.Bars, s.eng.Stats.Orders, s.eng.Stats.Fills, s.eng.Stats.Denied
 	res.Equity, _ = s.acct.Equity()
 	res.Reconcile = s.last
 	s.finish(runErr)

@@ -115,15 +115,15 @@ func TestTradesOnSimnetThroughFaults(t *testing.T) {
 	}
 	x := startSimnet(t, "mild", map[string]num.Decimal{"USDT": num.FromInt(10000)}, false)
 	st, pub := openStore(t)
-	cfg := x.config(t, "ema-cross", map[string]float64{"fast": 3, "slow": 8, "stop": 2.5})
+	cfg := x.config(t, "ema-cross", map[string]float64{"fast": 3, "slow": 8})
 	var out, log syncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	res, err := Run(ctx, Config{Mode: Testnet, File: cfg, Signer: x.signer(t), Store: st, Actor: "test", Out: &out, Log: &log, Now: x.now, RecvWindow: time.Minute})
+	res, err := Run(ctx, Config{Mode: Testnet, File: cfg, Signer: x.signer(t), Store: st, Actor: "test", Out: &out, Log: &log, Now: x.now, RecvWindow: time.Minute, ClockMargin: 3 * time.Second})
 	if err != nil {
 		t.Fatalf("%v\nlog:\n%s", err, log.String())
 	}
-	t.Logf("bars %d, orders %d, fills %d, equity %s; reconciliation: %v", res.Bars, res.Orders, res.Fills, res.Equity, res.Reconcile)
+	t.Logf("bars %d, orders %d (%d denied), fills %d, equity %s; reconciliation: %v\n%s", res.Bars, res.Orders, res.Denied, res.Fills, res.Equity, res.Reconcile, log.String())
 	if res.Bars < 40 || res.Fills < 4 {
 		t.Fatalf("too little happened to prove anything: %+v\nlog:\n%s", res, log.String())
 	}
@@ -218,7 +218,7 @@ func TestKillSwitchHonouredWithinOneEvent(t *testing.T) {
 			cancel()
 		}()
 	}
-	res, err := Run(ctx, Config{Mode: Testnet, File: cfg, Signer: x.signer(t), Store: st, Log: &log, Started: started, Now: x.now, RecvWindow: time.Minute})
+	res, err := Run(ctx, Config{Mode: Testnet, File: cfg, Signer: x.signer(t), Store: st, Log: &log, Started: started, Now: x.now, RecvWindow: time.Minute, ClockMargin: 3 * time.Second})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/thunes/thunes/internal/journal"
 	"github.com/thunes/thunes/internal/order"
+	"github.com/thunes/thunes/internal/risk"
 	"github.com/thunes/thunes/internal/store"
 	"github.com/thunes/thunes/internal/venue"
 )
@@ -128,4 +129,41 @@ func (r *recorder) tradeIDs(symbol string) map[int64]bool {
 		out[id] = true
 	}
 	return out
+}
+
+// riskLog keeps the risk engine's events: denials, state changes and trips
+// are logged for the operator and journaled in the store; every event also
+// goes to an in-memory journal.
+type riskLog struct {
+	s   *Session
+	mem *risk.MemoryJournal
+}
+
+// Record implements risk.Journal.
+func (j *riskLog) Record(e risk.Event) {
+	j.mem.Record(e)
+	if e.Kind == risk.EventDecision && e.Decision.Code == risk.CodeAllowed {
+		return
+	}
+	j.s.logf("risk: %s", e)
+	st := j.s.cfg.Store
+	if st == nil {
+		return
+	}
+	kind := journal.KindRiskState
+	switch e.Kind {
+	case risk.EventDecision:
+		kind = journal.KindRiskDecision
+	case risk.EventTrip:
+		kind = journal.KindKillTrip
+	case risk.EventReset:
+		kind = journal.KindKillReset
+	}
+	err := st.Update(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.Journal(journal.Entry{Time: e.Time, Actor: "risk", Kind: kind, Data: map[string]any{"run": j.s.runID, "event": e.String()}})
+		return err
+	})
+	if err != nil {
+		j.s.logf("ALERT journal a risk event: %v", err)
+	}
 }

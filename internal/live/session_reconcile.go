@@ -2,7 +2,13 @@ package live
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"time"
+
+	"github.com/thunes/thunes/internal/account"
+	"github.com/thunes/thunes/internal/venue/binance"
 
 	"github.com/thunes/thunes/internal/engine"
 	"github.com/thunes/thunes/internal/journal"
@@ -156,4 +162,111 @@ func (s *Session) judge(e *engine.Engine, theirs Books, startup bool, now int64)
 		}
 	}
 	return inner
+}
+
+// ReconcileStored compares the books of the latest session of cfg.Mode in
+// cfg.Store with the exchange: its open orders, its trades, and what it
+// holds (the exchange's balances less those it started with). It is what
+// `thunes reconcile` runs; the session need not be running, but a running
+// one may have orders in flight.
+func ReconcileStored(ctx context.Context, cfg Config) (*Report, string, error) {
+	if cfg.Store == nil || cfg.Signer == nil || cfg.File == nil {
+		return nil, "", errors.New("reconcile: a store, a key and a configuration are required")
+	}
+	runs, err := cfg.Store.FindRuns(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	var run *store.Run
+	for _, r := range runs {
+		if r.Mode == string(cfg.Mode) && (run == nil || r.StartedAt > run.StartedAt) {
+			run = r
+		}
+	}
+	if run == nil {
+		return nil, "", fmt.Errorf("the store holds no %s session", cfg.Mode)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Session{cfg: cfg, mode: cfg.Mode, runID: run.ID, start: run.StartedAt, quote: run.Quote, baseline: map[string]num.Decimal{}, log: io.Discard, out: io.Discard}
+	s.urls = DefaultURLs(cfg.Mode)
+	fc := cfg.File
+	if fc.Binance.RestURL != "" {
+		s.urls.REST = fc.Binance.RestURL
+	}
+	if s.client, err = binance.NewClient(binance.Config{BaseURL: s.urls.REST, HTTPClient: cfg.HTTP, Signer: cfg.Signer, Now: cfg.Now, RecvWindow: cfg.RecvWindow, ClockMargin: cfg.ClockMargin}); err != nil {
+		return nil, "", err
+	}
+	if err := s.client.SyncTime(ctx); err != nil {
+		return nil, "", fmt.Errorf("cannot reach Binance at %s: %w", s.urls.REST, err)
+	}
+	info, err := s.client.ExchangeInfo(ctx, fc.Strategy.Symbols...)
+	if err != nil {
+		return nil, "", fmt.Errorf("exchange rules: %w", err)
+	}
+	for _, sym := range fc.Strategy.Symbols {
+		in, ok := info.Instrument(sym)
+		if !ok {
+			return nil, "", fmt.Errorf("strategy.symbols: the exchange does not list %s", sym)
+		}
+		s.insts = append(s.insts, in)
+	}
+	if s.baseline, err = cfg.Store.Baselines(ctx, run.ID); err != nil {
+		return nil, "", err
+	}
+	theirs, err := s.exchangeBooks(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	ours, err := s.storedBooks(ctx, run)
+	if err != nil {
+		return nil, "", err
+	}
+	return Compare(ours, theirs, cfg.Now().UnixMilli()), run.ID, nil
+}
+
+// storedBooks rebuilds a session's books from the store: open orders, and
+// holdings and trades from its fills.
+func (s *Session) storedBooks(ctx context.Context, run *store.Run) (Books, error) {
+	b := Books{Open: map[string]string{}, Held: map[string]num.Decimal{}, Trades: map[string]map[int64]bool{}}
+	open := true
+	orders, err := s.cfg.Store.FindOrders(ctx, store.OrderFilter{RunID: &run.ID, Open: &open})
+	if err != nil {
+		return b, err
+	}
+	for _, o := range orders {
+		if o.Status == order.New || o.Status == order.PartiallyFilled {
+			b.Open[o.ClientID] = o.Symbol
+		}
+	}
+	fills, err := s.cfg.Store.FindFills(ctx, run.ID)
+	if err != nil {
+		return b, err
+	}
+	acct, err := account.New(run.Quote, run.Capital)
+	if err != nil {
+		return b, err
+	}
+	for _, f := range fills {
+		if err := acct.ApplyFill(&f.Fill); err != nil {
+			return b, fmt.Errorf("stored fill %s #%d: %w", f.Symbol, f.TradeID, err)
+		}
+		if b.Trades[f.Symbol] == nil {
+			b.Trades[f.Symbol] = map[int64]bool{}
+		}
+		b.Trades[f.Symbol][f.TradeID] = true
+	}
+	for _, in := range s.insts {
+		b.Held[in.Symbol] = num.Zero
+		if p := acct.Position(in.Symbol); p != nil {
+			b.Held[in.Symbol] = p.Qty
+		}
+	}
+	d, err := acct.Balance(run.Quote).Sub(run.Capital)
+	if err != nil {
+		return b, err
+	}
+	b.Held[run.Quote] = d
+	return b, nil
 }

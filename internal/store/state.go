@@ -450,3 +450,31 @@ func (s *Store) RiskState(ctx context.Context, runID string) (string, error) {
 	}
 	return st, nil
 }
+
+// PutBaseline records a run's starting balance of asset at the exchange.
+func (t *Tx) PutBaseline(runID, asset string, total num.Decimal) error {
+	_, err := t.exec("put baseline "+asset, `INSERT INTO baselines (run_id, asset, total) VALUES ($1, $2, $3)
+		ON CONFLICT (run_id, asset) DO UPDATE SET total = excluded.total`, runID, asset, total.String())
+	return err
+}
+
+// Baselines returns a run's starting balances at the exchange.
+func (s *Store) Baselines(ctx context.Context, runID string) (map[string]num.Decimal, error) {
+	rows, cancel, err := s.query(ctx, "baselines", `SELECT asset, total FROM baselines WHERE run_id = $1 ORDER BY asset`, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	defer rows.Close()
+	out := map[string]num.Decimal{}
+	for rows.Next() {
+		var asset, total string
+		if err := rows.Scan(&asset, &total); err != nil {
+			return nil, fmt.Errorf("%s: baselines: %w", s.where, err)
+		}
+		if out[asset], err = dec(total, "baseline of "+asset); err != nil {
+			return nil, err
+		}
+	}
+	return out, rows.Err()
+}

@@ -54,8 +54,8 @@ func TestMigrationsApplyOnce(t *testing.T) {
 				}
 				v, err := s.SchemaVersion(ctx)
 				s.Close()
-				if err != nil || v != 1 {
-					t.Fatalf("open %d: schema version %d, %v; want 1", i, v, err)
+				if err != nil || v != 2 {
+					t.Fatalf("open %d: schema version %d, %v; want 2", i, v, err)
 				}
 			}
 		})
@@ -344,4 +344,26 @@ func TestOpenRefusesBadInput(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "s3cret-pw") || !strings.Contains(err.Error(), "cannot be parsed") {
 		t.Errorf("bad DSN: %v", err)
 	}
+}
+
+func TestBaselinesRoundTrip(t *testing.T) {
+	conform(t, func(t *testing.T, s *store.Store) {
+		newRun(t, s, "b1")
+		err := s.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.PutBaseline("b1", "USDT", num.MustParse("10000.5")); err != nil {
+				return err
+			}
+			return tx.PutBaseline("b1", "BTC", num.MustParse("0.00000001"))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Baselines(ctx, "b1")
+		if err != nil || len(got) != 2 || got["USDT"].String() != "10000.5" || got["BTC"].String() != "0.00000001" {
+			t.Fatalf("baselines %v, %v", got, err)
+		}
+		if err := s.Update(ctx, func(tx *store.Tx) error { return tx.PutBaseline("nope", "USDT", num.FromInt(1)) }); err == nil && s.Kind() == store.Postgres {
+			t.Fatal("a baseline of an unknown run was stored")
+		}
+	})
 }
