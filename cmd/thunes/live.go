@@ -193,4 +193,3 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 	}
 	return nil
 }
-
