@@ -398,7 +398,7 @@ func (s *Session) setup(ctx context.Context, capital num.Decimal, iv market.Inte
 	if s.mode == Paper {
 		venueName = "sim-" + s.runID
 	}
-	s.rec = newRecorder(ctx, s.cfg.Store, s.runID, venueName)
+	s.rec = newRecorder(ctx, s.cfg.Store, s.runID, venueName, s.logf)
 	s.eng, err = engine.New(engine.Config{Account: s.acct, Strategy: strat, Gate: gate, Monitor: s.monitor, Kill: s.kill, AutoTrip: auto,
 		FlattenOnKill: false, Instruments: s.insts, ClientIDPrefix: s.runID, Recorder: s.rec})
 	if err != nil {

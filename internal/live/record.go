@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/thunes/thunes/internal/journal"
+	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/order"
 	"github.com/thunes/thunes/internal/risk"
 	"github.com/thunes/thunes/internal/store"
@@ -19,6 +20,7 @@ import (
 // ids seen, for reconciliation.
 type recorder struct {
 	ctx   context.Context
+	logf  func(format string, args ...any)
 	s     *store.Store // nil: nothing is stored
 	run   string
 	venue string
@@ -28,8 +30,8 @@ type recorder struct {
 	fills  int
 }
 
-func newRecorder(ctx context.Context, s *store.Store, run, venueName string) *recorder {
-	return &recorder{ctx: ctx, s: s, run: run, venue: venueName, trades: map[string]map[int64]bool{}}
+func newRecorder(ctx context.Context, s *store.Store, run, venueName string, logf func(string, ...any)) *recorder {
+	return &recorder{ctx: ctx, s: s, run: run, venue: venueName, logf: logf, trades: map[string]map[int64]bool{}}
 }
 
 func (r *recorder) write(e journal.Entry, ops ...func(*store.Tx) error) error {
@@ -64,6 +66,7 @@ func (r *recorder) OnSubmit(o *order.Order) error {
 
 // OnSent implements engine.Recorder.
 func (r *recorder) OnSent(o *order.Order) error {
+	r.logf("order %s: %s %s %s %s%s%s", o.ClientID, o.Side, o.Type, o.Symbol, o.Quantity, at(" @ ", o.Price), at(" stop ", o.StopPrice))
 	return r.write(journal.Entry{Time: o.Created, Actor: "engine", Kind: journal.KindSubmit, Data: map[string]any{
 		"run": r.run, "client_id": o.ClientID, "venue": r.venue}})
 }
@@ -166,4 +169,11 @@ func (j *riskLog) Record(e risk.Event) {
 	if err != nil {
 		j.s.logf("ALERT journal a risk event: %v", err)
 	}
+}
+
+func at(label string, d num.Decimal) string {
+	if d.IsZero() {
+		return ""
+	}
+	return label + d.String()
 }
