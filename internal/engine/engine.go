@@ -283,6 +283,12 @@ func (e *Engine) Submit(r order.Request) (*order.Order, error) {
 // submit sends r through the risk gate to the venue; protective marks an
 // order the engine itself sends to protect capital.
 func (e *Engine) submit(r order.Request, protective bool) (*order.Order, error) {
+	return e.place(r, protective, false)
+}
+
+// place checks r and records it as submit does; with hold set the order is
+// kept back from the venue (an exit waiting for cancels, see exit).
+func (e *Engine) place(r order.Request, protective, hold bool) (*order.Order, error) {
 	if e.err != nil {
 		return nil, e.err
 	}
@@ -330,13 +336,21 @@ func (e *Engine) submit(r order.Request, protective bool) (*order.Order, error) 
 	e.orders[r.ClientID] = o
 	e.open = append(e.open, o)
 	e.Stats.Orders++
+	if hold {
+		return o, nil
+	}
+	e.send(o)
+	return o, nil
+}
+
+// send hands o to the venue.
+func (e *Engine) send(o *order.Order) {
 	e.venue.Submit(e.now, &o.Request)
 	if e.rec != nil {
 		if err := e.rec.OnSent(o); err != nil {
-			e.fail(fmt.Errorf("record order %s: %w", r.ClientID, err))
+			e.fail(fmt.Errorf("record order %s: %w", o.ClientID, err))
 		}
 	}
-	return o, nil
 }
 
 // Cancel implements strategy.Context. Cancels never pass the risk gate.
@@ -496,26 +510,15 @@ func (e *Engine) flatten() {
 
 // close closes st's position at market with a protective order, after
 // canceling the working sells that lock its quantity, and reports whether the
-// order went out. Callers guard it with e.protecting.
+// order was placed (it goes to the venue once the cancels are confirmed).
+// Callers guard it with e.protecting.
 func (e *Engine) close(st *symState) bool {
-	if e.dust(st) {
+	if e.dust(st) || st.exit != nil {
 		return false
 	}
-	for _, o := range append([]*order.Order(nil), e.open...) {
-		if o.Symbol == st.inst.Symbol && o.Side == order.Sell {
-			e.venue.Cancel(e.now, o.Symbol, o.ClientID)
-		}
-	}
+	_, err := e.exit(st, num.Zero, true)
 	e.drain()
-	q, err := st.inst.RoundQty(st.pos.Qty, true)
-	if err != nil || !q.IsPos() {
-		return false
-	}
-	if _, err := e.submit(order.Request{Symbol: st.inst.Symbol, Side: order.Sell, Type: order.Market, Quantity: q}, true); err != nil {
-		return false
-	}
-	e.drain()
-	return true
+	return err == nil
 }
 
 // thresholder is a monitor that can say which equities it needs to see.
@@ -625,6 +628,13 @@ func (e *Engine) apply(rep *venue.Report) {
 			if x == o {
 				e.open = append(e.open[:i], e.open[i+1:]...)
 				break
+			}
+		}
+		if st := e.syms[o.Symbol]; st != nil && st.exit != nil {
+			if st.exit == o {
+				st.exit = nil
+			} else {
+				e.releaseExit(st)
 			}
 		}
 	}

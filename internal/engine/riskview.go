@@ -12,6 +12,9 @@ import (
 // symState is what the engine knows of one symbol beyond the account.
 type symState struct {
 	inst *market.Instrument
+	// exit is a market sell held back until the cancels of the sells that
+	// lock its quantity are confirmed (see Engine.exit).
+	exit *order.Order
 	pos  *account.Position
 	// minSell is the smallest quantity that can be sold (see dust).
 	minSell num.Decimal

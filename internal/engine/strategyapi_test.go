@@ -10,6 +10,7 @@ import (
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/order"
 	"github.com/thunes/thunes/internal/strategy"
+	"github.com/thunes/thunes/internal/venue"
 )
 
 // timed is a script with a timer.
@@ -112,5 +113,70 @@ func TestExitSellsPartAndKeepsTheRestCovered(t *testing.T) {
 	}
 	if open := v.OpenOrders("BTCUSDT"); open != 0 {
 		t.Fatalf("%d orders left open at the venue", open)
+	}
+}
+
+// slowVenue acknowledges nothing by itself: the test answers for it, as a
+// real exchange answers later.
+type slowVenue struct {
+	submitted []order.Request
+	canceled  []string
+}
+
+func (v *slowVenue) Submit(_ int64, r *order.Request) { v.submitted = append(v.submitted, *r) }
+func (v *slowVenue) Cancel(_ int64, _, id string)     { v.canceled = append(v.canceled, id) }
+
+// On a venue that answers later, Exit holds the sell back until the cancel
+// of the stop that locks the quantity is confirmed; if the stop filled
+// instead, the exit ends without reaching the venue.
+func TestExitWaitsForCancels(t *testing.T) {
+	for _, stopFills := range []bool{false, true} {
+		s := &script{}
+		e, _ := setup(t, s, allowAll{}, "BTCUSDT")
+		v := &slowVenue{}
+		e.SetVenue(v)
+		e.now = minute
+		ack := func(id string) {
+			e.Sink(&venue.Report{Symbol: "BTCUSDT", ClientID: id, Event: order.Event{Kind: order.Ack, Time: e.now}})
+		}
+		fill := func(id string, side order.Side, qty string, tid int64) {
+			e.Sink(&venue.Report{Symbol: "BTCUSDT", ClientID: id, Event: order.Event{Kind: order.Trade, Time: e.now,
+				Fill: order.Fill{TradeID: tid, Side: side, Qty: d(qty), Price: d("100"), Commission: num.Zero, CommissionAsset: "USDT"}}})
+		}
+		buy, err := e.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Buy, Type: order.Market, Quantity: d("1"), StopLoss: d("95")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ack(buy.ClientID)
+		fill(buy.ClientID, order.Buy, "1", 1)
+		e.drain()
+		stop, err := e.Submit(order.Request{Symbol: "BTCUSDT", Side: order.Sell, Type: order.StopLoss, Quantity: d("1"), StopPrice: d("95")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ack(stop.ClientID)
+		e.drain()
+		ex, err := e.Exit("BTCUSDT", num.Zero)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.submitted) != 2 || len(v.canceled) != 1 || v.canceled[0] != stop.ClientID {
+			t.Fatalf("after Exit: submitted %d, canceled %v; the sell must wait", len(v.submitted), v.canceled)
+		}
+		if _, err := e.Exit("BTCUSDT", num.Zero); err == nil {
+			t.Fatal("a second exit while the first waits was accepted")
+		}
+		if stopFills {
+			fill(stop.ClientID, order.Sell, "1", 2)
+		} else {
+			e.Sink(&venue.Report{Symbol: "BTCUSDT", ClientID: stop.ClientID, Event: order.Event{Kind: order.Cancel, Time: e.now}})
+		}
+		e.drain()
+		switch {
+		case !stopFills && (len(v.submitted) != 3 || v.submitted[2].ClientID != ex.ClientID || !v.submitted[2].Quantity.Equal(d("1"))):
+			t.Fatalf("after the cancel: submitted %+v", v.submitted)
+		case stopFills && (len(v.submitted) != 2 || ex.Status != order.Canceled):
+			t.Fatalf("after the stop filled: %d submitted, exit %s", len(v.submitted), ex.Status)
+		}
 	}
 }

@@ -69,10 +69,9 @@ type EMACross struct {
 	// stopPrice is the stop declared with the current entry.
 	stopPrice num.Decimal
 
-	entry   *order.Order
-	stop    *order.Order
-	exit    *order.Order
-	exiting bool
+	entry *order.Order
+	stop  *order.Order
+	exit  *order.Order
 }
 
 // NewEMACross returns an EMACross trading symbol.
@@ -194,26 +193,18 @@ func tick(in *market.Instrument) num.Decimal {
 	return num.MustNew(1, 8)
 }
 
-// leave cancels the protective stop first; the market sell goes out once the
-// cancel is confirmed, so the stop's locked quantity is free to sell.
+// leave sells the position at market; the engine cancels the protective
+// stop first and sends the sell once the cancel is confirmed, so the stop's
+// locked quantity is free to sell.
 func (s *EMACross) leave(ctx Context) {
-	s.exiting = true
-	if s.stop != nil && s.stop.Status.Open() || s.stop != nil && s.stop.Status == order.PendingNew {
-		if err := ctx.Cancel(s.stop); err == nil {
-			return
-		}
-	}
 	s.sellAll(ctx)
 }
 
 func (s *EMACross) sellAll(ctx Context) {
-	in := ctx.Instrument(s.symbol)
-	q, err := in.RoundQty(ctx.Position(s.symbol), true)
-	if err != nil || !q.IsPos() {
-		s.exiting = false
+	if s.exit != nil {
 		return
 	}
-	o, err := ctx.Submit(order.Request{Symbol: s.symbol, Side: order.Sell, Type: order.Market, Quantity: q})
+	o, err := ctx.Exit(s.symbol, num.Zero)
 	if err == nil {
 		s.exit = o
 	}
@@ -234,15 +225,13 @@ func (s *EMACross) OnOrder(ctx Context, o *order.Order, fill *order.Fill) {
 			s.stop = nil
 			// A stop the venue refused or expired leaves the position bare:
 			// close it.
-			if s.exiting || o.Status == order.Rejected || o.Status == order.Expired {
-				s.exiting = true
+			if o.Status == order.Rejected || o.Status == order.Expired {
 				s.sellAll(ctx)
 			}
 		}
 	case s.exit:
 		if o.Status.Terminal() {
 			s.exit = nil
-			s.exiting = false
 		}
 	}
 }
@@ -258,7 +247,6 @@ func (s *EMACross) protect(ctx Context, entry *order.Order) {
 	}
 	o, err := ctx.Submit(order.Request{Symbol: s.symbol, Side: order.Sell, Type: order.StopLoss, Quantity: q, StopPrice: s.stopPrice})
 	if err != nil {
-		s.exiting = true
 		s.sellAll(ctx)
 		return
 	}
