@@ -136,3 +136,21 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+// Paper mode needs no key: Binance's market data (here simnet's), simulated
+// fills, no database unless asked.
+func TestRunPaperNeedsNoKey(t *testing.T) {
+	base, stop := startSimnet(t, "--data", t.TempDir())
+	defer stop()
+	cfg := liveConfig(t, base, "\n[paper]\ncapital = \"2500\"\n")
+	out, stderr, err := runWithEnv(t, nil, "", "run", "--config", cfg, "--duration", "2s")
+	if err != nil || !strings.Contains(out, "paper mode, ema-cross on BTCUSDT 1m, capital 2500 USDT") {
+		t.Fatalf("%v\n%s\n%s", err, out, stderr)
+	}
+	if _, _, err := runWithEnv(t, nil, "", "run", "--config", cfg, "--mode", "paper", "--confirm-live", "a:1"); err == nil || !strings.Contains(err.Error(), "--confirm-live is for --mode live") {
+		t.Fatalf("--confirm-live in paper: %v", err)
+	}
+	if _, _, err := runWithEnv(t, nil, "", "run", "--config", cfg, "--mode", "demo"); err == nil || !strings.Contains(err.Error(), "valid: paper, testnet, live") {
+		t.Fatalf("a bad mode: %v", err)
+	}
+}

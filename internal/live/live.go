@@ -492,6 +492,25 @@ func (s *Session) run(ctx context.Context) (*Result, error) {
 		go func() { defer wg.Done(); f() }()
 	}
 	bg(func() { s.client.RunTimeSync(streams, 10*time.Minute) })
+	// The exchange's rules, fetched at start, are refreshed daily; the
+	// engine's instruments take the new filters on its own goroutine.
+	bg(func() {
+		first := true
+		_ = s.client.RunExchangeInfoSync(streams, 24*time.Hour, fc.Strategy.Symbols, func(x *market.ExchangeInfo) {
+			if first {
+				first = false // the rules of start already
+				return
+			}
+			_ = s.Do(streams, func(*engine.Engine) {
+				for _, in := range s.insts {
+					if nin, ok := x.Instrument(in.Symbol); ok {
+						*in = *nin
+					}
+				}
+			})
+			s.logf("exchange rules refreshed")
+		})
+	})
 	if s.bvenue != nil {
 		defer s.bvenue.Close()
 		if err := s.bvenue.Resync(ctx); err != nil {

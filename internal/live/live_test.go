@@ -94,6 +94,12 @@ func (x *exchange) config(t *testing.T, strategy string, params map[string]float
 	c.Binance = config.Binance{RestURL: x.url, StreamURL: ws, WSAPIURL: ws + "/ws-api/v3"}
 	c.Strategy = config.Strategy{Name: strategy, Symbols: []string{"BTCUSDT"}, Interval: "1m", Params: params}
 	c.Reconcile.Interval = 10 * time.Minute
+	// Losing streaks are the risk engine's business, tested elsewhere: here
+	// they would only pause the trading the test needs.
+	c.Risk.MaxConsecutiveLosses = 50
+	if err := c.Risk.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	return c
 }
 
