@@ -94,3 +94,16 @@ func (f dbFlags) publicKey() (ed25519.PublicKey, error) {
 	}
 	return k.Public().(ed25519.PublicKey), nil
 }
+
+// verified checks the journal of s before a command appends to it: nothing
+// is added to a journal that does not verify.
+func verified(ctx context.Context, s *store.Store, key ed25519.PrivateKey) error {
+	rep, err := journal.Verify(ctx, s.DB(), key.Public().(ed25519.PublicKey), journal.DefaultCheckpointEvery)
+	if err != nil {
+		return err
+	}
+	if err := rep.Err(); err != nil {
+		return fmt.Errorf("%s: %w; nothing was written (see 'thunes audit verify')", s, err)
+	}
+	return nil
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/thunes/thunes/internal/config"
-	"github.com/thunes/thunes/internal/journal"
 	"github.com/thunes/thunes/internal/live"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/venue/binance"
@@ -117,12 +115,8 @@ func runLiveSession(ctx context.Context, e *env, mode, cfgFile string, dbf dbFla
 			return fmt.Errorf("run: %w", err)
 		}
 		defer s.Close()
-		rep, err := journal.Verify(ctx, s.DB(), key.Public().(ed25519.PublicKey), journal.DefaultCheckpointEvery)
-		if err != nil {
+		if err := verified(ctx, s, key); err != nil {
 			return fmt.Errorf("run: %w", err)
-		}
-		if err := rep.Err(); err != nil {
-			return fmt.Errorf("run: %s: %w; nothing was written (see 'thunes audit verify')", s, err)
 		}
 		cfg.Store = s
 	}

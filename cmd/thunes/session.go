@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"flag"
 	"fmt"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 	"github.com/thunes/thunes/internal/backtest"
 	"github.com/thunes/thunes/internal/catalog"
 	"github.com/thunes/thunes/internal/config"
-	"github.com/thunes/thunes/internal/journal"
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/paper"
@@ -129,12 +127,8 @@ func runSession(ctx context.Context, e *env, args []string) error {
 	}
 	defer s.Close()
 	// Nothing is added to a journal that does not verify.
-	rep, err := journal.Verify(ctx, s.DB(), key.Public().(ed25519.PublicKey), journal.DefaultCheckpointEvery)
-	if err != nil {
+	if err := verified(ctx, s, key); err != nil {
 		return fmt.Errorf("run: %w", err)
-	}
-	if err := rep.Err(); err != nil {
-		return fmt.Errorf("run: %s: %w; nothing was written (see 'thunes audit verify')", s, err)
 	}
 	cfg.Store = s
 	res, err := paper.Run(ctx, cfg, bars)

@@ -2,9 +2,8 @@ package backtest
 
 import (
 	"context"
+	"github.com/thunes/thunes/internal/sharedtest/realbars"
 	"testing"
-
-	"github.com/thunes/thunes/internal/sharedtest"
 
 	"github.com/thunes/thunes/internal/feed"
 	"github.com/thunes/thunes/internal/market"
@@ -131,25 +130,7 @@ func benchBacktest(b *testing.B, bars []market.Bar) {
 	b.ReportMetric(float64(fills), "fills/run")
 }
 
-// realBars reads the real Binance BTCUSDT 1m klines from ../shared/data, or
-// skips.
-func realBars(tb testing.TB) []market.Bar {
-	tb.Helper()
-	r, err := feed.Open(sharedtest.File(tb, "klines", "spot", "BTCUSDT-1m.csv.gz"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer r.Close()
-	ks, err := r.ReadAll()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	bars := make([]market.Bar, len(ks))
-	for i := range ks {
-		bars[i] = ks[i].Bar
-	}
-	return bars
-}
+func realBars(tb testing.TB) []market.Bar { return realbars.BTCUSDT1m(tb) }
 
 // On all of spot BTCUSDT-1m (about 533 000 real bars with real holes) the
 // books reconcile, the holes are seen and the run is reproducible.

@@ -1,9 +1,9 @@
 package live
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
+	"github.com/thunes/thunes/internal/sharedtest"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -293,20 +293,5 @@ func TestRefusesBadAndUnsafeKeys(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the session's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer captures a session's output from its goroutines.
+type syncBuffer = sharedtest.Buffer

@@ -73,31 +73,11 @@ func (r *recorder) OnSent(o *order.Order) error {
 
 // OnReport implements engine.Recorder.
 func (r *recorder) OnReport(o *order.Order, rep *venue.Report) error {
-	data := map[string]any{"run": r.run, "client_id": o.ClientID, "symbol": o.Symbol, "status": o.Status.String()}
-	id, st, filled, at := o.ClientID, o.Status, o.FilledQty, o.Updated
-	ops := []func(*store.Tx) error{func(tx *store.Tx) error { return tx.UpdateOrder(id, st, filled, at) }}
-	var kind string
-	switch {
-	case rep.CancelRejected:
-		kind, ops = journal.KindCancelReject, nil
-		data["code"], data["reason"] = int64(rep.Code), rep.Reason
-	case rep.Kind == order.Ack:
-		kind = journal.KindAck
-		data["order_id"] = rep.OrderID
-	case rep.Kind == order.Trade:
-		kind = journal.KindFill
-		f := rep.Fill
-		data["venue"], data["trade_id"], data["side"] = r.venue, f.TradeID, f.Side.String()
-		data["price"], data["qty"], data["commission"], data["commission_asset"] = f.Price, f.Qty, f.Commission, f.CommissionAsset
-		data["maker"], data["time"] = f.Maker, f.Time
-		sf := &store.Fill{Venue: r.venue, RunID: r.run, Fill: f}
-		ops = append([]func(*store.Tx) error{func(tx *store.Tx) error {
-			isNew, err := tx.InsertFill(sf)
-			if err == nil && !isNew {
-				err = fmt.Errorf("fill %s %s #%d is already recorded: not counting it twice", sf.Venue, sf.Symbol, sf.TradeID)
-			}
-			return err
-		}}, ops...)
+	rr, err := store.RecordReport(r.run, r.venue, o, rep)
+	if err != nil {
+		return err
+	}
+	if f := rr.Fill; f != nil {
 		r.mu.Lock()
 		if r.trades[f.Symbol] == nil {
 			r.trades[f.Symbol] = map[int64]bool{}
@@ -105,18 +85,8 @@ func (r *recorder) OnReport(o *order.Order, rep *venue.Report) error {
 		r.trades[f.Symbol][f.TradeID] = true
 		r.fills++
 		r.mu.Unlock()
-	case rep.Kind == order.Cancel:
-		kind = journal.KindCancel
-	case rep.Kind == order.Reject:
-		kind = journal.KindReject
-		data["code"], data["reason"] = int64(rep.Code), rep.Reason
-	case rep.Kind == order.Expire:
-		kind = journal.KindExpire
-		data["reason"] = rep.Reason
-	default:
-		return fmt.Errorf("record report: unknown kind %s", rep.Kind)
 	}
-	return r.write(journal.Entry{Time: rep.Time, Actor: "venue", Kind: kind, Data: data}, ops...)
+	return r.write(rr.Entry, rr.Ops(o)...)
 }
 
 // OnBar implements engine.Recorder: nothing to commit per bar in live mode;

@@ -3,6 +3,7 @@ package optimize
 import (
 	"context"
 	"encoding/json"
+	"github.com/thunes/thunes/internal/sharedtest/realbars"
 	"math"
 	"reflect"
 	"slices"
@@ -13,7 +14,6 @@ import (
 	"github.com/thunes/thunes/internal/feed"
 	"github.com/thunes/thunes/internal/market"
 	"github.com/thunes/thunes/internal/num"
-	"github.com/thunes/thunes/internal/sharedtest"
 	"github.com/thunes/thunes/internal/strategy"
 	"github.com/thunes/thunes/internal/venue/sim"
 )
@@ -307,23 +307,7 @@ func TestFloatJSON(t *testing.T) {
 	}
 }
 
-func realBars(tb testing.TB) []market.Bar {
-	tb.Helper()
-	r, err := feed.Open(sharedtest.File(tb, "klines", "spot", "BTCUSDT-1m.csv.gz"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer r.Close()
-	ks, err := r.ReadAll()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	bars := make([]market.Bar, len(ks))
-	for i := range ks {
-		bars[i] = ks[i].Bar
-	}
-	return bars
-}
+func realBars(tb testing.TB) []market.Bar { return realbars.BTCUSDT1m(tb) }
 
 // BenchmarkOptimize100 searches 100 ema-cross sets over all of spot
 // BTCUSDT-1m on every core.

@@ -547,45 +547,14 @@ func (r *recorder) OnSent(o *order.Order) error {
 
 // OnReport implements engine.Recorder.
 func (r *recorder) OnReport(o *order.Order, rep *venue.Report) error {
-	data := map[string]any{"run": r.run.ID, "client_id": o.ClientID, "symbol": o.Symbol, "status": o.Status.String()}
-	var kind string
-	id, st, filled, at := o.ClientID, o.Status, o.FilledQty, o.Updated
-	ops := []func(*store.Tx) error{func(tx *store.Tx) error { return tx.UpdateOrder(id, st, filled, at) }}
-	switch {
-	case rep.CancelRejected:
-		kind = journal.KindCancelReject
-		data["code"], data["reason"] = int64(rep.Code), rep.Reason
-		ops = nil
-	case rep.Kind == order.Ack:
-		kind = journal.KindAck
-		data["order_id"] = rep.OrderID
-	case rep.Kind == order.Trade:
-		kind = journal.KindFill
-		f := rep.Fill
-		data["venue"], data["trade_id"], data["side"] = r.venue, f.TradeID, f.Side.String()
-		data["price"], data["qty"], data["commission"], data["commission_asset"] = f.Price, f.Qty, f.Commission, f.CommissionAsset
-		data["maker"], data["filled"], data["time"] = f.Maker, o.FilledQty, f.Time
-		sf := &store.Fill{Venue: r.venue, RunID: r.run.ID, Fill: f}
-		ops = append([]func(*store.Tx) error{func(tx *store.Tx) error {
-			isNew, err := tx.InsertFill(sf)
-			if err == nil && !isNew {
-				err = fmt.Errorf("fill %s %s #%d is already recorded: not counting it twice", sf.Venue, sf.Symbol, sf.TradeID)
-			}
-			return err
-		}}, ops...)
-		r.dirty = true
-	case rep.Kind == order.Cancel:
-		kind = journal.KindCancel
-	case rep.Kind == order.Reject:
-		kind = journal.KindReject
-		data["code"], data["reason"] = int64(rep.Code), rep.Reason
-	case rep.Kind == order.Expire:
-		kind = journal.KindExpire
-		data["reason"] = rep.Reason
-	default:
-		return fmt.Errorf("record report: unknown kind %s", rep.Kind)
+	rr, err := store.RecordReport(r.run.ID, r.venue, o, rep)
+	if err != nil {
+		return err
 	}
-	return r.emit(o, journal.Entry{Time: rep.Time, Actor: "venue", Kind: kind, Data: data}, ops...)
+	if rr.Fill != nil {
+		r.dirty = true
+	}
+	return r.emit(o, rr.Entry, rr.Ops(o)...)
 }
 
 // OnBar implements engine.Recorder: the bar's events are committed, and a

@@ -5,8 +5,10 @@
 package sharedtest
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -65,4 +67,25 @@ func sharedDir() string {
 			return filepath.Join("..", "..", "..", "shared")
 		}
 	}
+}
+
+// Buffer is a bytes.Buffer that several goroutines may write, for tests
+// that capture a running program's output.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

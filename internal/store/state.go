@@ -350,7 +350,12 @@ func (s *Store) FindFills(ctx context.Context, runID string) ([]*Fill, error) {
 
 // Balances returns a run's balances by asset.
 func (s *Store) Balances(ctx context.Context, runID string) (map[string]num.Decimal, error) {
-	rows, cancel, err := s.query(ctx, "balances", `SELECT asset, total FROM balances WHERE run_id = $1 ORDER BY asset`, runID)
+	return s.assetTotals(ctx, "balances", `SELECT asset, total FROM balances WHERE run_id = $1 ORDER BY asset`, runID)
+}
+
+// assetTotals reads (asset, total) rows of a run.
+func (s *Store) assetTotals(ctx context.Context, what, query, runID string) (map[string]num.Decimal, error) {
+	rows, cancel, err := s.query(ctx, what, query, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -360,9 +365,9 @@ func (s *Store) Balances(ctx context.Context, runID string) (map[string]num.Deci
 	for rows.Next() {
 		var asset, total string
 		if err := rows.Scan(&asset, &total); err != nil {
-			return nil, fmt.Errorf("%s: balances: %w", s.where, err)
+			return nil, fmt.Errorf("%s: %s: %w", s.where, what, err)
 		}
-		if out[asset], err = dec(total, "balance of "+asset); err != nil {
+		if out[asset], err = dec(total, what+" of "+asset); err != nil {
 			return nil, err
 		}
 	}
@@ -460,21 +465,5 @@ func (t *Tx) PutBaseline(runID, asset string, total num.Decimal) error {
 
 // Baselines returns a run's starting balances at the exchange.
 func (s *Store) Baselines(ctx context.Context, runID string) (map[string]num.Decimal, error) {
-	rows, cancel, err := s.query(ctx, "baselines", `SELECT asset, total FROM baselines WHERE run_id = $1 ORDER BY asset`, runID)
-	if err != nil {
-		return nil, err
-	}
-	defer cancel()
-	defer rows.Close()
-	out := map[string]num.Decimal{}
-	for rows.Next() {
-		var asset, total string
-		if err := rows.Scan(&asset, &total); err != nil {
-			return nil, fmt.Errorf("%s: baselines: %w", s.where, err)
-		}
-		if out[asset], err = dec(total, "baseline of "+asset); err != nil {
-			return nil, err
-		}
-	}
-	return out, rows.Err()
+	return s.assetTotals(ctx, "baselines", `SELECT asset, total FROM baselines WHERE run_id = $1 ORDER BY asset`, runID)
 }
