@@ -37,15 +37,47 @@ func benchOrders(b *testing.B, params string) {
 				b.Error(err)
 				return
 			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				b.Errorf("status %d", resp.StatusCode)
+			if !drainOK(b, resp) {
 				return
 			}
 		}
 	})
 	reportOrders(b, cpu0)
+}
+
+// drainOK reads and closes resp's body and reports whether the status is
+// 200, failing b when it is not.
+func drainOK(b *testing.B, resp *http.Response) bool {
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b.Errorf("status %d", resp.StatusCode)
+		return false
+	}
+	return true
+}
+
+// readOK reads one reply from rd and drains it as drainOK does.
+func readOK(b *testing.B, rd *bufio.Reader) bool {
+	resp, err := http.ReadResponse(rd, nil)
+	if err != nil {
+		b.Error(err)
+		return false
+	}
+	return drainOK(b, resp)
+}
+
+// rawOrderServer starts a server with a bench account and returns its
+// address and one signed LIMIT IOC request, written out as HTTP/1.1, that
+// expires unfilled.
+func rawOrderServer(b *testing.B) (addr, req string) {
+	s := newTestServer(b, Config{})
+	if err := s.x.AddAccount(Key{APIKey: "benchKey0123456789", Type: KeyHMAC, Secret: testSecret, Balances: map[string]string{"USDT": "1000000000"}}); err != nil {
+		b.Fatal(err)
+	}
+	addr = strings.TrimPrefix(s.url, "http://")
+	q := "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.001&price=20000&newOrderRespType=ACK&timestamp=" + strconv.FormatInt(s.clock.Now().UnixMilli(), 10)
+	return addr, "POST /api/v3/order?" + q + "&signature=" + sign(testSecret, q) + " HTTP/1.1\r\nHost: " + addr + "\r\nX-MBX-APIKEY: benchKey0123456789\r\nContent-Length: 0\r\n\r\n"
 }
 
 // reportOrders reports orders per wall-clock second and per CPU second of
@@ -75,13 +107,8 @@ func BenchmarkSignedOrderMarket(b *testing.B) {
 // (the server still parses, verifies and places every one), then reads the
 // reply, so the client's own cost stays small.
 func BenchmarkSignedOrderRaw(b *testing.B) {
-	s := newTestServer(b, Config{})
-	if err := s.x.AddAccount(Key{APIKey: "benchKey0123456789", Type: KeyHMAC, Secret: testSecret, Balances: map[string]string{"USDT": "1000000000"}}); err != nil {
-		b.Fatal(err)
-	}
-	addr := strings.TrimPrefix(s.url, "http://")
-	q := "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.001&price=20000&newOrderRespType=ACK&timestamp=" + strconv.FormatInt(s.clock.Now().UnixMilli(), 10)
-	raw := []byte("POST /api/v3/order?" + q + "&signature=" + sign(testSecret, q) + " HTTP/1.1\r\nHost: " + addr + "\r\nX-MBX-APIKEY: benchKey0123456789\r\nContent-Length: 0\r\n\r\n")
+	addr, one := rawOrderServer(b)
+	raw := []byte(one)
 	b.SetParallelism(4)
 	b.ResetTimer()
 	cpu0 := cpuTime()
@@ -98,15 +125,7 @@ func BenchmarkSignedOrderRaw(b *testing.B) {
 				b.Error(err)
 				return
 			}
-			resp, err := http.ReadResponse(rd, nil)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				b.Errorf("status %d", resp.StatusCode)
+			if !readOK(b, rd) {
 				return
 			}
 		}
@@ -118,13 +137,7 @@ func BenchmarkSignedOrderRaw(b *testing.B) {
 // pipelining: each connection writes 16 signed requests before reading the
 // 16 replies, as a client that batches its writes would.
 func BenchmarkSignedOrderPipelined(b *testing.B) {
-	s := newTestServer(b, Config{})
-	if err := s.x.AddAccount(Key{APIKey: "benchKey0123456789", Type: KeyHMAC, Secret: testSecret, Balances: map[string]string{"USDT": "1000000000"}}); err != nil {
-		b.Fatal(err)
-	}
-	addr := strings.TrimPrefix(s.url, "http://")
-	q := "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.001&price=20000&newOrderRespType=ACK&timestamp=" + strconv.FormatInt(s.clock.Now().UnixMilli(), 10)
-	one := "POST /api/v3/order?" + q + "&signature=" + sign(testSecret, q) + " HTTP/1.1\r\nHost: " + addr + "\r\nX-MBX-APIKEY: benchKey0123456789\r\nContent-Length: 0\r\n\r\n"
+	addr, one := rawOrderServer(b)
 	const depth = 16
 	batch := []byte(strings.Repeat(one, depth))
 	b.SetParallelism(2)
@@ -151,15 +164,7 @@ func BenchmarkSignedOrderPipelined(b *testing.B) {
 				return
 			}
 			for range n {
-				resp, err := http.ReadResponse(rd, nil)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Errorf("status %d", resp.StatusCode)
+				if !readOK(b, rd) {
 					return
 				}
 			}

@@ -293,42 +293,25 @@ func (b *book) setAsk(i int, q num.Decimal) {
 	b.pendingAsks[b.askTicks(i)] = q
 }
 
-// move shifts the book so that the best bid is grid index to.
+// move shifts the book so that the best bid is grid index to. The levels
+// the price crosses were taken; the side it moves away from keeps its levels,
+// further out, and gets fresh ones at the top; the side it moves into gets
+// fresh ones at the far end.
 func (b *book) move(to int64) {
 	d := to - b.bestBid
 	if d == 0 {
 		return
 	}
-	n := int64(bookLevels)
-	if d > 0 {
-		// Asks at or below the new best bid were taken.
-		for i := 0; i < int(min(d, n)); i++ {
-			if b.asks[i].IsPos() {
-				b.pendingAsks[b.askTicks(i)] = num.Zero
-			}
-		}
-		oldBids := b.bids
-		oldAsks := b.asks
-		b.bestBid = to
-		b.bids = make([]num.Decimal, n)
-		b.asks = make([]num.Decimal, n)
-		for i := range n {
-			if i >= d {
-				b.bids[i] = oldBids[i-d]
-			} else {
-				b.setBid(int(i), b.randomQty(int(i)))
-			}
-			if i+d < n {
-				b.asks[i] = oldAsks[i+d]
-			} else {
-				b.setAsk(int(i), b.randomQty(int(i)))
-			}
-		}
-		return
+	up := d > 0
+	if !up {
+		d = -d
 	}
-	d = -d
+	n := int64(bookLevels)
 	for i := 0; i < int(min(d, n)); i++ {
-		if b.bids[i].IsPos() {
+		if up && b.asks[i].IsPos() {
+			b.pendingAsks[b.askTicks(i)] = num.Zero
+		}
+		if !up && b.bids[i].IsPos() {
 			b.pendingBids[b.bidTicks(i)] = num.Zero
 		}
 	}
@@ -338,17 +321,34 @@ func (b *book) move(to int64) {
 	b.bids = make([]num.Decimal, n)
 	b.asks = make([]num.Decimal, n)
 	for i := range n {
-		if i >= d {
-			b.asks[i] = oldAsks[i-d]
+		// The side moved away from draws first: a seeded market must
+		// replay the same random sequence.
+		if up {
+			b.refillBid(int(i), oldBids, i-d)
+			b.refillAsk(int(i), oldAsks, i+d)
 		} else {
-			b.setAsk(int(i), b.randomQty(int(i)))
-		}
-		if i+d < n {
-			b.bids[i] = oldBids[i+d]
-		} else {
-			b.setBid(int(i), b.randomQty(int(i)))
+			b.refillAsk(int(i), oldAsks, i-d)
+			b.refillBid(int(i), oldBids, i+d)
 		}
 	}
+}
+
+// refillBid and refillAsk set level i to level j of the side before a move,
+// or to a fresh random quantity, recorded for the streams, when j is off it.
+func (b *book) refillBid(i int, old []num.Decimal, j int64) {
+	if j >= 0 && j < int64(len(old)) {
+		b.bids[i] = old[j]
+		return
+	}
+	b.setBid(i, b.randomQty(i))
+}
+
+func (b *book) refillAsk(i int, old []num.Decimal, j int64) {
+	if j >= 0 && j < int64(len(old)) {
+		b.asks[i] = old[j]
+		return
+	}
+	b.setAsk(i, b.randomQty(i))
 }
 
 // step advances the market by dt seconds of market time at time nowMs: the

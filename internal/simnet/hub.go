@@ -479,15 +479,8 @@ func streamPayloads(kind string, u *marketUpdate) [][]byte {
 				E  string `json:"e"`
 				ET int64  `json:"E"`
 				S  string `json:"s"`
-				A  int64  `json:"a"`
-				P  string `json:"p"`
-				Q  string `json:"q"`
-				F  int64  `json:"f"`
-				L  int64  `json:"l"`
-				T  int64  `json:"T"`
-				M  bool   `json:"m"`
-				B  bool   `json:"M"`
-			}{"aggTrade", u.Time, u.Symbol, t.ID, dec(t.Price), dec(t.Qty), t.ID, t.ID, t.Time, t.IsBuyerMaker, true})
+				aggTradeJSON
+			}{"aggTrade", u.Time, u.Symbol, toAggTradeJSON(t)})
 		}
 	case kind == "bookTicker":
 		t := u.BookTicker

@@ -155,35 +155,37 @@ func TestOCOCancelAndRules(t *testing.T) {
 	}
 }
 
+// eventKind names a user-data event by its type and, for execution reports
+// and list statuses, their execution or list status: "executionReport NEW",
+// "outboundAccountPosition ".
+func eventKind(ev map[string]any) string {
+	kind := ev["e"].(string) + " "
+	switch ev["e"] {
+	case "executionReport":
+		kind += ev["x"].(string)
+	case "listStatus":
+		kind += ev["l"].(string)
+	}
+	return kind
+}
+
 // TestOCOListStatusEvents checks the user-data events of an OCO placed and
 // canceled: two NEW execution reports, listStatus EXEC_STARTED, the locked
 // balance; then two CANCELED reports and listStatus ALL_DONE.
 func TestOCOListStatusEvents(t *testing.T) {
 	s := newTestServer(t, Config{})
 	t.Cleanup(s.x.Close)
-	w := &wsClient{t: t, c: dialWS(t, s, "/ws-api/v3")}
-	sub := map[string]any{"apiKey": testKey, "timestamp": s.clock.Now().UnixMilli()}
-	signWS(t, sub, func(p string) string { return sign(testSecret, p) })
-	if r := w.call("userDataStream.subscribe.signature", sub); r["status"] != float64(200) {
-		t.Fatalf("subscribe: %v", r)
-	}
+	w := subscribeUserData(t, s)
 	if r := s.ocoAround("0.01", "40"); r.status != 200 {
 		t.Fatalf("oco: %s", r.body)
 	}
 	want := []string{"executionReport NEW", "executionReport NEW", "listStatus EXEC_STARTED", "outboundAccountPosition "}
 	for _, wnt := range want {
 		ev := w.event()
-		got := ev["e"].(string) + " "
-		switch ev["e"] {
-		case "executionReport":
-			got += ev["x"].(string)
-		case "listStatus":
-			got += ev["l"].(string)
-			if ev["C"] != "oco-40" || len(ev["O"].([]any)) != 2 {
-				t.Fatalf("listStatus %v", ev)
-			}
+		if ev["e"] == "listStatus" && (ev["C"] != "oco-40" || len(ev["O"].([]any)) != 2) {
+			t.Fatalf("listStatus %v", ev)
 		}
-		if got != wnt {
+		if got := eventKind(ev); got != wnt {
 			t.Fatalf("event %q, want %q", got, wnt)
 		}
 	}
@@ -191,15 +193,7 @@ func TestOCOListStatusEvents(t *testing.T) {
 		t.Fatalf("cancel: %s", r.body)
 	}
 	for _, wnt := range []string{"executionReport CANCELED", "executionReport CANCELED", "outboundAccountPosition ", "listStatus ALL_DONE"} {
-		ev := w.event()
-		got := ev["e"].(string) + " "
-		switch ev["e"] {
-		case "executionReport":
-			got += ev["x"].(string)
-		case "listStatus":
-			got += ev["l"].(string)
-		}
-		if got != wnt {
+		if got := eventKind(w.event()); got != wnt {
 			t.Fatalf("event %q, want %q", got, wnt)
 		}
 	}

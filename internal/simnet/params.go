@@ -201,3 +201,14 @@ func validClientID(s string) bool {
 	}
 	return true
 }
+
+// timeRange reads the optional startTime and endTime, -1 when absent.
+func (p *params) timeRange() (start, end int64, aerr *apiError) {
+	if start, aerr = p.int64Param("startTime", -1); aerr != nil {
+		return 0, 0, aerr
+	}
+	if end, aerr = p.int64Param("endTime", -1); aerr != nil {
+		return 0, 0, aerr
+	}
+	return start, end, nil
+}

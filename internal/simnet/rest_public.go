@@ -119,12 +119,34 @@ func (c *call) limitParam(def, maxN int64) (int64, *apiError) {
 	return min(n, maxN), nil
 }
 
-func getDepth(c *call) (any, *apiError) {
+// symbolBookLimit reads the mandatory symbol and then limit, as symbolBook
+// and limitParam do.
+func (c *call) symbolBookLimit(def, maxN int64) (*book, int64, *apiError) {
 	b, aerr := c.symbolBook()
 	if aerr != nil {
-		return nil, aerr
+		return nil, 0, aerr
 	}
-	n, aerr := c.limitParam(100, 5000)
+	n, aerr := c.limitParam(def, maxN)
+	if aerr != nil {
+		return nil, 0, aerr
+	}
+	return b, n, nil
+}
+
+// window keeps at most n elements of s: the first n when fromStart, else the
+// last n.
+func window[T any](s []T, n int, fromStart bool) []T {
+	if len(s) <= n {
+		return s
+	}
+	if fromStart {
+		return s[:n]
+	}
+	return s[len(s)-n:]
+}
+
+func getDepth(c *call) (any, *apiError) {
+	b, n, aerr := c.symbolBookLimit(100, 5000)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -178,16 +200,13 @@ type tradeJSON struct {
 }
 
 func getTrades(c *call) (any, *apiError) {
-	b, aerr := c.symbolBook()
-	if aerr != nil {
-		return nil, aerr
-	}
-	n, aerr := c.limitParam(500, 1000)
+	b, n, aerr := c.symbolBookLimit(500, 1000)
 	if aerr != nil {
 		return nil, aerr
 	}
 	tape := b.tape
-	if from, ok := c.p.vals["fromId"]; ok {
+	from, ok := c.p.vals["fromId"]
+	if ok {
 		id, err := strconv.ParseInt(from, 10, 64)
 		if err != nil {
 			return nil, errf(http.StatusBadRequest, codeIllegalChars, "Illegal characters found in parameter 'fromId'; legal range is '^[0-9]{1,20}$'.")
@@ -197,12 +216,8 @@ func getTrades(c *call) (any, *apiError) {
 			i++
 		}
 		tape = tape[i:]
-		if int64(len(tape)) > n {
-			tape = tape[:n]
-		}
-	} else if int64(len(tape)) > n {
-		tape = tape[int64(len(tape))-n:]
 	}
+	tape = window(tape, int(n), ok)
 	out := make([]tradeJSON, len(tape))
 	for i, t := range tape {
 		out[i] = tradeJSON{t.ID, dec(t.Price), dec(t.Qty), dec(t.Quote), t.Time, t.IsBuyerMaker, true}
@@ -222,23 +237,22 @@ type aggTradeJSON struct {
 }
 
 func getAggTrades(c *call) (any, *apiError) {
-	b, aerr := c.symbolBook()
+	b, n, aerr := c.symbolBookLimit(500, 1000)
 	if aerr != nil {
 		return nil, aerr
 	}
-	n, aerr := c.limitParam(500, 1000)
-	if aerr != nil {
-		return nil, aerr
-	}
-	tape := b.tape
-	if int64(len(tape)) > n {
-		tape = tape[int64(len(tape))-n:]
-	}
+	tape := window(b.tape, int(n), false)
 	out := make([]aggTradeJSON, len(tape))
 	for i, t := range tape {
-		out[i] = aggTradeJSON{t.ID, dec(t.Price), dec(t.Qty), t.ID, t.ID, t.Time, t.IsBuyerMaker, true}
+		out[i] = toAggTradeJSON(t)
 	}
 	return out, nil
+}
+
+// toAggTradeJSON shows a public trade as an aggregate trade of its own, as
+// GET /api/v3/aggTrades and the aggTrade stream carry it.
+func toAggTradeJSON(t pubTrade) aggTradeJSON {
+	return aggTradeJSON{t.ID, dec(t.Price), dec(t.Qty), t.ID, t.ID, t.Time, t.IsBuyerMaker, true}
 }
 
 // getKlines serves klines of any interval from 1m upwards, aggregated from
@@ -260,11 +274,7 @@ func getKlines(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	start, aerr := c.p.int64Param("startTime", -1)
-	if aerr != nil {
-		return nil, aerr
-	}
-	end, aerr := c.p.int64Param("endTime", -1)
+	start, end, aerr := c.p.timeRange()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -287,14 +297,7 @@ func (b *book) klinesFor(iv market.Interval, start, end int64, n int, nowMs int6
 	for hi > lo && end >= 0 && agg[hi-1].Time > end {
 		hi--
 	}
-	agg = agg[lo:hi]
-	if len(agg) > n {
-		if start >= 0 {
-			agg = agg[:n]
-		} else {
-			agg = agg[len(agg)-n:]
-		}
-	}
+	agg = window(agg[lo:hi], n, start >= 0)
 	rows := make([][]any, len(agg))
 	for i, k := range agg {
 		rows[i] = []any{k.Time, dec(k.Open), dec(k.High), dec(k.Low), dec(k.Close), dec(k.Volume),

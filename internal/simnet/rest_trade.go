@@ -348,11 +348,7 @@ func deleteOpenOrders(c *call) (any, *apiError) {
 }
 
 func getAllOrders(c *call) (any, *apiError) {
-	b, aerr := c.symbolBook()
-	if aerr != nil {
-		return nil, aerr
-	}
-	n, aerr := c.limitParam(500, 1000)
+	b, n, aerr := c.symbolBookLimit(500, 1000)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -360,11 +356,7 @@ func getAllOrders(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	start, aerr := c.p.int64Param("startTime", -1)
-	if aerr != nil {
-		return nil, aerr
-	}
-	end, aerr := c.p.int64Param("endTime", -1)
+	start, end, aerr := c.p.timeRange()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -374,13 +366,7 @@ func getAllOrders(c *call) (any, *apiError) {
 			sel = append(sel, o)
 		}
 	}
-	if len(sel) > int(n) {
-		if from >= 0 || start >= 0 {
-			sel = sel[:n]
-		} else {
-			sel = sel[len(sel)-int(n):]
-		}
-	}
+	sel = window(sel, int(n), from >= 0 || start >= 0)
 	out := make([]orderJSON, len(sel))
 	for i, o := range sel {
 		out[i] = o.queryView()
@@ -405,11 +391,7 @@ type myTradeJSON struct {
 }
 
 func getMyTrades(c *call) (any, *apiError) {
-	b, aerr := c.symbolBook()
-	if aerr != nil {
-		return nil, aerr
-	}
-	n, aerr := c.limitParam(500, 1000)
+	b, n, aerr := c.symbolBookLimit(500, 1000)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -421,11 +403,7 @@ func getMyTrades(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	start, aerr := c.p.int64Param("startTime", -1)
-	if aerr != nil {
-		return nil, aerr
-	}
-	end, aerr := c.p.int64Param("endTime", -1)
+	start, end, aerr := c.p.timeRange()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -439,13 +417,7 @@ func getMyTrades(c *call) (any, *apiError) {
 			sel = append(sel, t)
 		}
 	}
-	if len(sel) > int(n) {
-		if fromID >= 0 || start >= 0 {
-			sel = sel[:n]
-		} else {
-			sel = sel[len(sel)-int(n):]
-		}
-	}
+	sel = window(sel, int(n), fromID >= 0 || start >= 0)
 	out := make([]myTradeJSON, len(sel))
 	for i, t := range sel {
 		out[i] = myTradeJSON{t.Symbol, t.ID, t.OrderID, t.ListID, dec(t.Price), dec(t.Qty), dec(t.Quote),

@@ -58,6 +58,19 @@ func (w *wsClient) event() map[string]any {
 	return ev
 }
 
+// subscribeUserData opens a WebSocket API connection subscribed, with an
+// HMAC signature, to the test account's user-data events.
+func subscribeUserData(t *testing.T, s *testServer) *wsClient {
+	t.Helper()
+	w := &wsClient{t: t, c: dialWS(t, s, "/ws-api/v3")}
+	sub := map[string]any{"apiKey": testKey, "timestamp": s.clock.Now().UnixMilli()}
+	signWS(t, sub, func(p string) string { return sign(testSecret, p) })
+	if r := w.call("userDataStream.subscribe.signature", sub); r["status"] != float64(200) {
+		t.Fatalf("subscribe: %v", r)
+	}
+	return w
+}
+
 // signWS signs params the WebSocket API way: sorted, not percent-encoded.
 func signWS(t *testing.T, params map[string]any, signFn func(string) string) {
 	t.Helper()
@@ -217,12 +230,7 @@ func TestWSAPIUserData(t *testing.T) {
 func TestBalanceUpdate(t *testing.T) {
 	s := newTestServer(t, Config{})
 	t.Cleanup(s.x.Close)
-	w := &wsClient{t: t, c: dialWS(t, s, "/ws-api/v3")}
-	sub := map[string]any{"apiKey": testKey, "timestamp": s.clock.Now().UnixMilli()}
-	signWS(t, sub, func(p string) string { return sign(testSecret, p) })
-	if r := w.call("userDataStream.subscribe.signature", sub); r["status"] != float64(200) {
-		t.Fatalf("subscribe: %v", r)
-	}
+	w := subscribeUserData(t, s)
 	if r := s.signed("POST", "/simnet/v1/balance", vals("asset", "ETH", "amount", "2.5")); r.status != 200 {
 		t.Fatalf("deposit: %d %s", r.status, r.body)
 	}

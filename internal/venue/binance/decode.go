@@ -90,6 +90,14 @@ func (c *checker) id(field string, v int64) {
 	}
 }
 
+// balance checks one balance row n, whose asset, free and locked fields
+// the payload names a, f and l.
+func (c *checker) balance(n, a, f, l string, b Balance) {
+	c.asset(n+"."+a, b.Asset)
+	c.nonNeg(n+"."+f, b.Free)
+	c.nonNeg(n+"."+l, b.Locked)
+}
+
 func (c *checker) clientID(field, s string) {
 	if s == "" || len(s) > 64 || !utf8.ValidString(s) {
 		c.fail("%s %.40q is not a client order id", field, s)
@@ -387,14 +395,13 @@ func DecodeAccount(data []byte) (*Account, error) {
 	seen := make(map[string]bool, len(*j.Balances))
 	for i, b := range *j.Balances {
 		n := fmt.Sprintf("balances[%d]", i)
-		c.asset(n+".asset", b.Asset)
-		c.nonNeg(n+".free", b.Free)
-		c.nonNeg(n+".locked", b.Locked)
+		bal := Balance{Asset: b.Asset, Free: b.Free, Locked: b.Locked}
+		c.balance(n, "asset", "free", "locked", bal)
 		if seen[b.Asset] {
 			c.fail("%s: asset %.20q listed twice", n, b.Asset)
 		}
 		seen[b.Asset] = true
-		a.Balances = append(a.Balances, Balance{Asset: b.Asset, Free: b.Free, Locked: b.Locked})
+		a.Balances = append(a.Balances, bal)
 	}
 	if c.err != nil {
 		return nil, c.err

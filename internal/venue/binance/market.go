@@ -121,27 +121,10 @@ func NewMarketData(cfg MarketConfig) (*MarketData, error) {
 // back-off, replacing connections before 24 h, and polling REST while
 // disconnected. It returns ctx's error.
 func (m *MarketData) Run(ctx context.Context) error {
-	bo := backoff{min: m.cfg.WS.MinBackoff, max: m.cfg.WS.MaxBackoff}
 	defer m.stopPolling()
-	for {
-		start := time.Now()
-		err := m.session(ctx)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if time.Since(start) > time.Minute {
-			bo.reset()
-		}
-		wait := bo.next()
-		if errors.Is(err, errRotate) {
-			wait = 0
-		} else {
-			m.setDown(ctx, err)
-		}
-		if sleepCtx(ctx, wait) != nil {
-			return ctx.Err()
-		}
-	}
+	return keepConnected(ctx, m.cfg.WS, m.session, func(err error, _ time.Duration) {
+		m.setDown(ctx, err)
+	})
 }
 
 func (m *MarketData) session(ctx context.Context) error {

@@ -62,26 +62,9 @@ func (u *UserStream) Subscriptions() int { return int(u.subs.Load()) }
 // Run keeps the subscription until ctx ends, reconnecting with jittered
 // back-off. It returns ctx's error.
 func (u *UserStream) Run(ctx context.Context) error {
-	bo := backoff{min: u.cfg.WS.MinBackoff, max: u.cfg.WS.MaxBackoff}
-	for {
-		start := time.Now()
-		err := u.session(ctx)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if time.Since(start) > time.Minute {
-			bo.reset()
-		}
-		wait := bo.next()
-		if errors.Is(err, errRotate) {
-			wait = 0
-		} else {
-			u.c.alert(AlertStreamDown, fmt.Sprintf("user-data stream: %v; reconnecting in %s", err, wait.Round(time.Millisecond)))
-		}
-		if sleepCtx(ctx, wait) != nil {
-			return ctx.Err()
-		}
-	}
+	return keepConnected(ctx, u.cfg.WS, u.session, func(err error, wait time.Duration) {
+		u.c.alert(AlertStreamDown, fmt.Sprintf("user-data stream: %v; reconnecting in %s", err, wait.Round(time.Millisecond)))
+	})
 }
 
 func (u *UserStream) session(ctx context.Context) error {

@@ -144,6 +144,34 @@ func (b *backoff) next() time.Duration {
 
 func (b *backoff) reset() { b.cur = 0 }
 
+// keepConnected runs session until ctx ends, starting it again after each
+// return with jittered back-off from cfg; a session that lasted over a
+// minute resets the back-off. A session ending with errRotate is replaced at
+// once; any other end is passed to down with the wait before the next
+// attempt. It returns ctx's error.
+func keepConnected(ctx context.Context, cfg WSConfig, session func(context.Context) error, down func(err error, wait time.Duration)) error {
+	bo := backoff{min: cfg.MinBackoff, max: cfg.MaxBackoff}
+	for {
+		start := time.Now()
+		err := session(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if time.Since(start) > time.Minute {
+			bo.reset()
+		}
+		wait := bo.next()
+		if errors.Is(err, errRotate) {
+			wait = 0
+		} else {
+			down(err, wait)
+		}
+		if sleepCtx(ctx, wait) != nil {
+			return ctx.Err()
+		}
+	}
+}
+
 // redactURL drops the query of a URL for messages (it may list streams or,
 // elsewhere, keys).
 func redactURL(u string) string {

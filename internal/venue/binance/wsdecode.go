@@ -576,11 +576,9 @@ func DecodeAccountPosition(data []byte) (*AccountPosition, error) {
 	}
 	p := &AccountPosition{EventTime: j.EvT, UpdateTime: j.U}
 	for i, b := range j.B {
-		n := fmt.Sprintf("B[%d]", i)
-		c.asset(n+".a", b.A)
-		c.nonNeg(n+".f", b.F)
-		c.nonNeg(n+".l", b.L)
-		p.Balances = append(p.Balances, Balance{Asset: b.A, Free: b.F, Locked: b.L})
+		bal := Balance{Asset: b.A, Free: b.F, Locked: b.L}
+		c.balance(fmt.Sprintf("B[%d]", i), "a", "f", "l", bal)
+		p.Balances = append(p.Balances, bal)
 	}
 	if c.err != nil {
 		return nil, c.err
