@@ -27,7 +27,7 @@ import (
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "demo", "demo [--duration D] [--speed N] [--strategy NAME] [--faults none|mild|harsh] [--seed N]")
 	duration := fs.Duration("duration", time.Minute, "how long the demo runs (wall time)")
-	speed := fs.Float64("speed", 60, "simulated minutes per wall minute: at 60 a one-minute candle closes every second")
+	speed := fs.Float64("speed", 120, "simulated minutes per wall minute: at 120 a one-minute candle closes every half second")
 	strat := fs.String("strategy", "ema-cross", "strategy to run")
 	params := paramFlag{}
 	fs.Var(params, "param", "strategy parameter name=value (repeatable)")

@@ -50,10 +50,10 @@ func (p EMACrossParams) Validate() error {
 }
 
 // EMACross is the reference trend strategy: long-only spot, it buys at market
-// when the fast EMA of closes crosses above the slow one, declares a stop
-// StopPct below the close with the entry and places it as a STOP_LOSS order
-// once the entry fills, and sells at market
-// when the fast EMA crosses back below. A hole in the data resets the averages:
+// when the fast EMA of closes crosses above the slow one, declaring a stop
+// StopPct below the close with the entry (the engine places it as a
+// STOP_LOSS order once the entry fills), and sells at market when the fast
+// EMA crosses back below. A hole in the data resets the averages:
 // crossing signals are not computed across prices that never traded.
 type EMACross struct {
 	p      EMACrossParams
@@ -66,12 +66,8 @@ type EMACross struct {
 	last   num.Decimal
 	// stopFactor is 1 − StopPct/100 as an exact decimal.
 	stopFactor num.Decimal
-	// stopPrice is the stop declared with the current entry.
-	stopPrice num.Decimal
-
-	entry *order.Order
-	stop  *order.Order
-	exit  *order.Order
+	entry      *order.Order
+	exit       *order.Order
 }
 
 // NewEMACross returns an EMACross trading symbol.
@@ -181,7 +177,7 @@ func (s *EMACross) enter(ctx Context, bar *market.Bar) {
 	}
 	o, err := ctx.Submit(order.Request{Symbol: s.symbol, Side: order.Buy, Type: order.Market, Quantity: q, StopLoss: stop})
 	if err == nil {
-		s.entry, s.stopPrice = o, stop
+		s.entry = o
 	}
 }
 
@@ -210,45 +206,14 @@ func (s *EMACross) sellAll(ctx Context) {
 	}
 }
 
-// OnOrder implements Strategy.
+// OnOrder implements Strategy. The engine places the stop the entry
+// declared once it fills, and keeps it covering the position (partial
+// fills included); the strategy only follows its own entry and exit.
 func (s *EMACross) OnOrder(ctx Context, o *order.Order, fill *order.Fill) {
-	switch o {
-	case s.entry:
-		if o.Status.Terminal() {
-			s.entry = nil
-			if o.FilledQty.IsPos() {
-				s.protect(ctx, o)
-			}
-		}
-	case s.stop:
-		if o.Status.Terminal() {
-			s.stop = nil
-			// A stop the venue refused or expired leaves the position bare:
-			// close it.
-			if o.Status == order.Rejected || o.Status == order.Expired {
-				s.sellAll(ctx)
-			}
-		}
-	case s.exit:
-		if o.Status.Terminal() {
-			s.exit = nil
-		}
+	switch {
+	case o == s.entry && o.Status.Terminal():
+		s.entry = nil
+	case o == s.exit && o.Status.Terminal():
+		s.exit = nil
 	}
-}
-
-// protect places the stop-loss for everything held, StopPct below the average
-// fill of the entry. If the stop cannot be placed, the position is closed: no
-// position stays without a stop.
-func (s *EMACross) protect(ctx Context, entry *order.Order) {
-	in := ctx.Instrument(s.symbol)
-	q, err := in.RoundQty(ctx.Position(s.symbol), true)
-	if err != nil || !q.IsPos() {
-		return
-	}
-	o, err := ctx.Submit(order.Request{Symbol: s.symbol, Side: order.Sell, Type: order.StopLoss, Quantity: q, StopPrice: s.stopPrice})
-	if err != nil {
-		s.sellAll(ctx)
-		return
-	}
-	s.stop = o
 }

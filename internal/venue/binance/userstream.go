@@ -109,10 +109,12 @@ func (u *UserStream) session(ctx context.Context) error {
 	}
 }
 
-// signedParams returns apiKey, timestamp and the signature of their sorted,
-// unencoded k=v text, as the WebSocket API requires.
+// signedParams returns apiKey, timestamp, the client's recvWindow and the
+// signature of their sorted, unencoded k=v text, as the WebSocket API
+// requires.
 func (u *UserStream) signedParams() map[string]string {
-	p := map[string]string{"apiKey": u.c.signer.APIKey(), "timestamp": strconv.FormatInt(u.c.Timestamp(), 10)}
+	p := map[string]string{"apiKey": u.c.signer.APIKey(), "timestamp": strconv.FormatInt(u.c.Timestamp(), 10),
+		"recvWindow": strconv.FormatInt(u.c.recvWindow.Milliseconds(), 10)}
 	p["signature"] = u.c.signer.Sign([]byte(wsPayload(p)))
 	return p
 }
