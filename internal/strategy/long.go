@@ -72,6 +72,7 @@ func holding(ctx Context, symbol string, last num.Decimal) bool {
 // position covered; exits go through ctx.Exit. One order is in flight at a
 // time.
 type long struct {
+	name    string
 	symbol  string
 	riskPct float64
 	// stopF is 1 − stop/100, tpF 1 + take_profit/100 (zero: none), trail
@@ -105,7 +106,7 @@ func (c *heldCache) check(ctx Context, symbol string, last num.Decimal) bool {
 
 // newLong reads the shared parameters stop, risk, take_profit and trail.
 func newLong(name, symbol string, v Values) (long, error) {
-	l := long{symbol: symbol, riskPct: v["risk"]}
+	l := long{name: name, symbol: symbol, riskPct: v["risk"]}
 	var err error
 	if l.stopF, err = factor(-v["stop"]); err != nil {
 		return l, fmt.Errorf("%s: stop=%v: %w", name, v["stop"], err)
@@ -126,12 +127,22 @@ func newLong(name, symbol string, v Values) (long, error) {
 // busy reports whether an order of the position is in flight.
 func (l *long) busy() bool { return l.pending != nil }
 
-// start checks that the venue knows the symbol.
-func (l *long) start(ctx Context, name string) error {
+// Name implements Strategy.
+func (l *long) Name() string { return l.name }
+
+// Start implements Strategy: the venue must know the symbol.
+func (l *long) Start(ctx Context) error {
 	if ctx.Instrument(l.symbol) == nil {
-		return fmt.Errorf("%s: unknown symbol %s", name, l.symbol)
+		return fmt.Errorf("%s: unknown symbol %s", l.name, l.symbol)
 	}
 	return nil
+}
+
+// OnOrder implements Strategy: it forgets the order in flight once done.
+func (l *long) OnOrder(ctx Context, o *order.Order, f *order.Fill) {
+	if o == l.pending && o.Status.Terminal() {
+		l.pending = nil
+	}
 }
 
 // buy enters at market, sized as if filled at price.
@@ -164,12 +175,5 @@ func (l *long) buy(ctx Context, price num.Decimal) {
 func (l *long) sell(ctx Context) {
 	if o, err := ctx.Exit(l.symbol, num.Zero); err == nil {
 		l.pending = o
-	}
-}
-
-// onOrder forgets the order in flight once it is done.
-func (l *long) onOrder(o *order.Order) {
-	if o == l.pending && o.Status.Terminal() {
-		l.pending = nil
 	}
 }

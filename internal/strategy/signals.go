@@ -5,7 +5,6 @@ import (
 
 	"github.com/thunes/thunes/internal/indicator"
 	"github.com/thunes/thunes/internal/num"
-	"github.com/thunes/thunes/internal/order"
 )
 
 // positionParams are the parameters of every long-only signal strategy.
@@ -54,21 +53,12 @@ func (s *RSIReversion) reset() (err error) {
 	return err
 }
 
-// Name implements Strategy.
-func (s *RSIReversion) Name() string { return "rsi-reversion" }
-
-// Start implements Strategy.
-func (s *RSIReversion) Start(ctx Context) error { return s.start(ctx, s.Name()) }
-
 // OnGap implements Strategy.
 func (s *RSIReversion) OnGap(ctx Context, g Gap) {
 	if g.Symbol == s.symbol {
 		_ = s.reset()
 	}
 }
-
-// OnOrder implements Strategy.
-func (s *RSIReversion) OnOrder(ctx Context, o *order.Order, f *order.Fill) { s.onOrder(o) }
 
 // OnBar implements Strategy.
 func (s *RSIReversion) OnBar(ctx Context, ev BarEvent) {
@@ -130,21 +120,12 @@ func (s *BollingerBreakout) reset() (err error) {
 	return err
 }
 
-// Name implements Strategy.
-func (s *BollingerBreakout) Name() string { return "bollinger-breakout" }
-
-// Start implements Strategy.
-func (s *BollingerBreakout) Start(ctx Context) error { return s.start(ctx, s.Name()) }
-
 // OnGap implements Strategy.
 func (s *BollingerBreakout) OnGap(ctx Context, g Gap) {
 	if g.Symbol == s.symbol {
 		_ = s.reset()
 	}
 }
-
-// OnOrder implements Strategy.
-func (s *BollingerBreakout) OnOrder(ctx Context, o *order.Order, f *order.Fill) { s.onOrder(o) }
 
 // OnBar implements Strategy.
 func (s *BollingerBreakout) OnBar(ctx Context, ev BarEvent) {
@@ -211,21 +192,12 @@ func (s *DonchianBreakout) reset() (err error) {
 	return err
 }
 
-// Name implements Strategy.
-func (s *DonchianBreakout) Name() string { return "donchian-breakout" }
-
-// Start implements Strategy.
-func (s *DonchianBreakout) Start(ctx Context) error { return s.start(ctx, s.Name()) }
-
 // OnGap implements Strategy.
 func (s *DonchianBreakout) OnGap(ctx Context, g Gap) {
 	if g.Symbol == s.symbol {
 		_ = s.reset()
 	}
 }
-
-// OnOrder implements Strategy.
-func (s *DonchianBreakout) OnOrder(ctx Context, o *order.Order, f *order.Fill) { s.onOrder(o) }
 
 // OnBar implements Strategy.
 func (s *DonchianBreakout) OnBar(ctx Context, ev BarEvent) {
