@@ -117,15 +117,7 @@ func (s *scanner) skip() bool {
 		_, ok := s.str()
 		return ok
 	case c == '-' || c >= '0' && c <= '9':
-		s.i++
-		for s.i < len(s.b) {
-			c := s.b[s.i]
-			if !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-				break
-			}
-			s.i++
-		}
-		return true
+		return s.number()
 	default:
 		for _, lit := range [...]string{"true", "false", "null"} {
 			if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
@@ -135,6 +127,46 @@ func (s *scanner) skip() bool {
 		}
 	}
 	return false
+}
+
+// number skips one JSON number, held to JSON's grammar:
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, so that "00", "1." or "1e"
+// are refused as encoding/json refuses them.
+func (s *scanner) number() bool {
+	b, i := s.b, s.i
+	digits := func() bool {
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case !digits():
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	s.i = i
+	return true
 }
 
 // rest reports whether only whitespace is left.
