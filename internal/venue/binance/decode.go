@@ -51,13 +51,16 @@ func (c *checker) fail(format string, args ...any) {
 	}
 }
 
+// symbol accepts 1 to 64 printable ASCII characters: Binance's symbols are
+// upper-case letters and digits (a few with - _ .), and a replacement
+// character from invalid UTF-8 is not one.
 func (c *checker) symbol(field, s string) {
-	if s == "" || len(s) > 64 || !utf8.ValidString(s) {
+	if s == "" || len(s) > 64 {
 		c.fail("%s %.40q is not a symbol", field, s)
 		return
 	}
-	for _, r := range s {
-		if r <= ' ' || r == 0x7f {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
 			c.fail("%s %.40q is not a symbol", field, s)
 			return
 		}
