@@ -261,11 +261,10 @@ func start(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	capital := fc.Paper.Capital
 	if cfg.Mode != Paper {
-		kc, err := s.client.CheckKey(ctx)
-		if err != nil {
+		// Its warnings reach the log as alerts.
+		if _, err := s.client.CheckKey(ctx); err != nil {
 			return nil, fmt.Errorf("refusing to trade: %w", err)
 		}
-		_ = kc // its warnings reach the log as alerts
 		acc, err := s.client.Account(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("account: %w", err)
@@ -600,14 +599,14 @@ func (s *Session) run(ctx context.Context) (*Result, error) {
 		// reconciliation on a quiet account.
 		settle := context.Background()
 		if s.bvenue != nil {
-			s.drainFor(settle, 2*time.Second)
+			time.Sleep(2 * time.Second)
 			if err := s.reconcileNow(settle, false); err != nil {
 				s.logf("ALERT final reconciliation: %v", err)
 			}
 			if s.last != nil && !s.last.Clean() {
 				// A difference seen once may be a report still in flight: one
 				// more look after a pause.
-				s.drainFor(settle, 3*time.Second)
+				time.Sleep(3 * time.Second)
 				_ = s.reconcileNow(settle, false)
 			}
 		}
@@ -625,16 +624,6 @@ func (s *Session) run(ctx context.Context) (*Result, error) {
 		return res, runErr
 	}
 	return res, nil
-}
-
-// drainFor keeps the engine applying reports for d after the market stops.
-func (s *Session) drainFor(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }
 
 func (s *Session) position(symbol string) {

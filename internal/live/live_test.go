@@ -16,7 +16,6 @@ import (
 	"github.com/thunes/thunes/internal/journal"
 	"github.com/thunes/thunes/internal/num"
 	"github.com/thunes/thunes/internal/order"
-	"github.com/thunes/thunes/internal/risk"
 	"github.com/thunes/thunes/internal/simnet"
 	"github.com/thunes/thunes/internal/store"
 	"github.com/thunes/thunes/internal/store/storetest"
@@ -254,7 +253,6 @@ func TestKillSwitchHonouredWithinOneEvent(t *testing.T) {
 	if err != nil || !found || !ks.Tripped || ks.Reason != "drill" {
 		t.Fatalf("stored kill-switch %+v %v %v", ks, found, err)
 	}
-	_ = risk.ByRisk
 }
 
 // Bad keys and unsafe keys stop a session before any order.

@@ -27,7 +27,6 @@ type recorder struct {
 
 	mu     sync.Mutex
 	trades map[string]map[int64]bool // symbol → trade ids
-	fills  int
 }
 
 func newRecorder(ctx context.Context, s *store.Store, run, venueName string, logf func(string, ...any)) *recorder {
@@ -83,7 +82,6 @@ func (r *recorder) OnReport(o *order.Order, rep *venue.Report) error {
 			r.trades[f.Symbol] = map[int64]bool{}
 		}
 		r.trades[f.Symbol][f.TradeID] = true
-		r.fills++
 		r.mu.Unlock()
 	}
 	return r.write(rr.Entry, rr.Ops(o)...)
